@@ -1,0 +1,5 @@
+"""The claims engine: release news in, claims with evidence out (pure)."""
+
+from watcher.claims.model import ArticleClaims, Claim
+
+__all__ = ["ArticleClaims", "Claim"]
