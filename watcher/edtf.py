@@ -74,11 +74,10 @@ def parse(value: str) -> Span:
     if value == UNKNOWN:
         return Span(None, None, unknown=True)
     if "/" not in value:
-        start, end = _point_bounds(value)
-        return Span(start, end)
+        return Span(*_point_bounds(value))
     left, _, right = value.partition("/")
-    start = None if left in (OPEN, "") else _point_bounds(left)[0]
-    end = None if right in (OPEN, "") else _point_bounds(right)[1]
+    start: date | None = None if left in (OPEN, "") else _point_bounds(left)[0]
+    end: date | None = None if right in (OPEN, "") else _point_bounds(right)[1]
     if start is None and end is None:
         raise EdtfError(f"an interval needs at least one end: {value!r}")
     if start is not None and end is not None and start > end:
