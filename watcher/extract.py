@@ -1,0 +1,132 @@
+"""From a page to an article: title, main text and publication date (pure).
+
+HTML goes through trafilatura, which drops menus, sidebars, "Also read" boxes
+and footers, and htmldate's metadata search for the publication date (no
+guessing from the body text, which holds release dates, not publication dates).
+Plain text is taken as it is, its first line as the title. A CSS selector on a
+watch narrows the page before extraction.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from watcher.errors import ExtractionError
+
+log = logging.getLogger(__name__)
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<!--|<meta|<div|<p\b)", re.I)
+_MARKUP_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The parts of a page the claims engine reads."""
+
+    title: str | None
+    text: str
+    published: date | None  # from the page's own metadata, when it has any
+
+
+def is_markup(text: str, content_type: str | None) -> bool:
+    """HTML by media type, or by its first bytes when the type is missing or text/plain."""
+    if content_type and content_type.split(";")[0].strip().lower() in _MARKUP_TYPES:
+        return True
+    return bool(_HTML_SNIFF.match(text[:512].encode("utf-8", "ignore")))
+
+
+def extract_article(
+    text: str,
+    *,
+    content_type: str | None,
+    url: str | None,
+    now: datetime,
+    selector: str | None = None,
+) -> Article:
+    """Turn a decoded page into an :class:`Article`.
+
+    ``now`` bounds the publication date search (a page cannot be published in the
+    future); it is passed in so this stays a pure function."""
+    if not is_markup(text, content_type):
+        return _plain_article(text)
+    try:
+        return _html_article(text, url=url, now=now, selector=selector)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # lxml and trafilatura raise many kinds on hostile markup
+        raise ExtractionError(f"could not extract the article from {url}: {exc}") from exc
+
+
+def _plain_article(text: str) -> Article:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\ufeff")
+    title = next((line.strip() for line in text.splitlines() if line.strip()), None)
+    return Article(title=title, text=text, published=None)
+
+
+def _html_article(text: str, *, url: str | None, now: datetime, selector: str | None) -> Article:
+    import trafilatura  # heavy import: only pages that are HTML need it
+    from htmldate import find_date
+
+    html = _select(text, selector, url) if selector else text
+    document = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+        date_extraction_params={
+            "extensive_search": False,
+            "original_date": True,
+            "max_date": now.strftime("%Y-%m-%d"),
+        },
+    )
+    body = getattr(document, "text", None) or ""
+    title = getattr(document, "title", None)
+    published_text = getattr(document, "date", None)
+    if not body.strip():
+        # trafilatura found no main text (tiny or odd pages): fall back to all visible text.
+        body = _visible_text(html)
+    if not published_text and selector:
+        published_text = find_date(
+            text, extensive_search=False, original_date=True, max_date=now.strftime("%Y-%m-%d")
+        )
+    # One line per block from trafilatura; the claims engine reads blank-line paragraphs.
+    body = _BLANK_RUNS.sub("\n\n", body.replace("\n", "\n\n")).strip()
+    return Article(title=title, text=body, published=_parse_day(published_text))
+
+
+def _select(html: str, selector: str, url: str | None) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    found = soup.select(selector)
+    if not found:
+        raise ExtractionError(
+            f"selector {selector!r} matches nothing on {url}; the page layout may have changed"
+        )
+    head = soup.head.decode() if soup.head else ""
+    return f"<html>{head}<body>{''.join(str(node) for node in found)}</body></html>"
+
+
+def _visible_text(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "lxml")
+    for node in soup(["script", "style", "noscript", "template", "nav", "footer", "aside"]):
+        node.decompose()
+    return soup.get_text("\n", strip=True)
+
+
+def _parse_day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        log.debug("unusable publication date %r", value)
+        return None

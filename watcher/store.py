@@ -1,0 +1,764 @@
+"""The store: watches, checks, snapshots, claim changes and the notification outbox.
+
+A small repository with verbs for names; callers get frozen records, never a
+session. Every write is one transaction: a check's blobs, snapshot, check row,
+changes, watch state and notifications land together or not at all, so a crash
+at any moment leaves the database consistent. On SQLite writers take the write
+lock up front (``BEGIN IMMEDIATE``) so two writers never deadlock on upgrade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import zstandard
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from watcher import schema
+from watcher.claims import Claim
+from watcher.errors import StoreError, WatchListError, WatchNotFound
+from watcher.watchlist import WatchSpec
+
+log = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+_COMPRESS_LEVEL = 9
+
+
+def utc(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything in watcher is aware UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _opt_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else utc(value)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class WatchState:
+    """A watch and its schedule state, as read from the store."""
+
+    id: int
+    url: str
+    name: str
+    every_seconds: int
+    selector: str | None
+    tags: tuple[str, ...]
+    obey_robots: bool
+    paused: bool
+    next_check_at: datetime
+    consecutive_failures: int
+    failing_since: datetime | None
+    failure_notified: bool
+    last_checked_at: datetime | None
+    last_outcome: str | None
+    last_failure_class: str | None
+    last_error: str | None
+    etag: str | None
+    last_modified: str | None
+
+    @property
+    def spec(self) -> WatchSpec:
+        return WatchSpec(
+            url=self.url,
+            name=self.name,
+            every_seconds=self.every_seconds,
+            selector=self.selector,
+            tags=self.tags,
+            obey_robots=self.obey_robots,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotState:
+    """A stored version of a page with its claims."""
+
+    id: int
+    watch_id: int
+    body_sha256: str
+    text_sha256: str
+    fetched_at: datetime
+    final_url: str
+    title: str | None
+    subject: str | None
+    reference_date: str | None
+    reference_basis: str
+    claims: tuple[Claim, ...]
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewVersion:
+    """Content a check saw that differs from the watch's latest snapshot."""
+
+    body: bytes
+    text: str
+    final_url: str
+    content_type: str | None
+    charset: str | None
+    title: str | None
+    subject: str | None
+    reference_date: str | None
+    reference_basis: str
+    claims: tuple[Claim, ...]
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """A claim change to store (input) or as stored (output, with id and watch)."""
+
+    kind: str
+    subject: str
+    slot: str
+    change: str
+    headline: bool
+    old: Claim | None
+    new: Claim | None
+    id: int = 0
+    watch_id: int = 0
+    watch_name: str = ""
+    url: str = ""
+    at: datetime | None = None
+    snapshot_id: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``watcher changes --json`` form."""
+        out: dict[str, Any] = {
+            "watch": self.watch_id,
+            "url": self.url,
+            "at": self.at.isoformat() if self.at else None,
+            "kind": self.kind,
+            "subject": self.subject,
+            "change": self.change,
+            "old": self.old.value if self.old else None,
+            "new": self.new.value if self.new else None,
+        }
+        if self.old is not None:
+            out["evidence_old"] = self.old.evidence
+        if self.new is not None:
+            out["evidence_new"] = self.new.evidence
+        out["headline"] = self.headline
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    event: str
+    title: str
+    body: str
+    tags: tuple[str, ...] = ()
+    id: int = 0
+    watch_id: int | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRecord:
+    """Everything one check learned, written by :meth:`Store.save_check` in one transaction."""
+
+    watch_id: int
+    started_at: datetime
+    duration_ms: float
+    outcome: str  # new / changed / unchanged / error
+    next_check_at: datetime
+    http_status: int | None = None
+    bytes: int = 0
+    failure_class: str | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    version: NewVersion | None = None
+    changes: Sequence[ChangeRow] = field(default=())
+    notifications: Sequence[OutboxItem] = field(default=())
+    consecutive_failures: int = 0
+    failing_since: datetime | None = None
+    failure_notified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRow:
+    id: int
+    watch_id: int
+    started_at: datetime
+    duration_ms: float
+    outcome: str
+    http_status: int | None
+    bytes: int
+    failure_class: str | None
+    error: str | None
+    snapshot_id: int | None
+
+
+# ---------------------------------------------------------------- engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Autocommit at the driver level so SQLAlchemy's "begin" event decides how each
+    # transaction starts (the pysqlite recipe in SQLAlchemy's SQLite dialect docs).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    if conn.get_execution_options().get("watcher_write"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with watcher's SQLite settings; creates the SQLite file's folder."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        conn.commit()
+
+
+# ---------------------------------------------------------------- the store
+
+
+class Store:
+    """Watcher's repository. Open with :meth:`open`; thread-safe (one session per call)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._compressor = zstandard.ZstdCompressor(level=_COMPRESS_LEVEL)
+        self._decompressor = zstandard.ZstdDecompressor()
+
+    @classmethod
+    def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
+        """Connect and migrate; a database that cannot be opened is a StoreError."""
+        try:
+            engine = make_engine(url)
+            if migrate_schema:
+                migrate(engine)
+        except (OperationalError, OSError) as exc:
+            raise StoreError(f"cannot open database {_safe_url(url)}: {exc}") from exc
+        return cls(engine)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._engine.connect() as conn:
+            conn.execution_options(watcher_write=True)
+            with Session(bind=conn, expire_on_commit=False) as session, session.begin():
+                yield session
+
+    # ------------------------------------------------------------ watches
+
+    def add_watch(self, spec: WatchSpec, *, now: datetime) -> WatchState:
+        """Add one watch, due now. A duplicate URL is a WatchListError."""
+        return self.add_watches([spec], now=now)[0]
+
+    def add_watches(self, specs: Sequence[WatchSpec], *, now: datetime) -> list[WatchState]:
+        """Add several watches in one transaction: all or none."""
+        try:
+            with self._write() as session:
+                urls = [s.url for s in specs]
+                taken = set(
+                    session.scalars(select(schema.Watch.url).where(schema.Watch.url.in_(urls)))
+                )
+                if taken:
+                    raise WatchListError(
+                        f"already watched: {', '.join(sorted(taken))} (use `watcher remove` first)"
+                    )
+                rows = [
+                    schema.Watch(
+                        url=s.url,
+                        name=s.name,
+                        every_seconds=s.every_seconds,
+                        selector=s.selector,
+                        tags=list(s.tags),
+                        obey_robots=s.obey_robots,
+                        paused=False,
+                        created_at=now,
+                        next_check_at=now,
+                        consecutive_failures=0,
+                        failure_notified=False,
+                    )
+                    for s in specs
+                ]
+                session.add_all(rows)
+                session.flush()
+                return [_watch_state(row) for row in rows]
+        except IntegrityError as exc:  # a concurrent add of the same URL
+            raise WatchListError(f"already watched: {exc.params}") from exc
+
+    def get_watch(self, ref: str | int) -> WatchState:
+        """A watch by id or URL; WatchNotFound names what was asked for."""
+        with self._read() as session:
+            row = _find_watch(session, ref)
+            return _watch_state(row)
+
+    def list_watches(self) -> list[WatchState]:
+        with self._read() as session:
+            rows = session.scalars(select(schema.Watch).order_by(schema.Watch.id))
+            return [_watch_state(row) for row in rows]
+
+    def remove_watch(self, ref: str | int) -> WatchState:
+        """Remove a watch and its history."""
+        with self._write() as session:
+            row = _find_watch(session, ref)
+            state = _watch_state(row)
+            session.execute(delete(schema.Change).where(schema.Change.watch_id == row.id))
+            session.execute(delete(schema.Check).where(schema.Check.watch_id == row.id))
+            session.execute(delete(schema.Snapshot).where(schema.Snapshot.watch_id == row.id))
+            session.delete(row)
+            return state
+
+    def set_paused(self, ref: str | int, paused: bool) -> WatchState:
+        with self._write() as session:
+            row = _find_watch(session, ref)
+            row.paused = paused
+            return _watch_state(row)
+
+    def due_watches(self, now: datetime, *, limit: int | None = None) -> list[WatchState]:
+        """Watches whose next check time has come, oldest due first; paused ones never."""
+        with self._read() as session:
+            query = (
+                select(schema.Watch)
+                .where(schema.Watch.next_check_at <= now, schema.Watch.paused.is_(False))
+                .order_by(schema.Watch.next_check_at, schema.Watch.id)
+            )
+            if limit is not None:
+                query = query.limit(limit)
+            return [_watch_state(row) for row in session.scalars(query)]
+
+    def next_due_at(self) -> datetime | None:
+        with self._read() as session:
+            value = session.scalar(
+                select(func.min(schema.Watch.next_check_at)).where(schema.Watch.paused.is_(False))
+            )
+            return _opt_utc(value)
+
+    def acquire_lease(self, watch_id: int, *, owner: str, now: datetime, until: datetime) -> bool:
+        """Take the watch's lease unless another owner holds an unexpired one.
+
+        A duplicate delivery of the same check (several workers) finds the lease
+        taken and does nothing."""
+        with self._write() as session:
+            result = session.execute(
+                update(schema.Watch)
+                .where(
+                    schema.Watch.id == watch_id,
+                    or_(
+                        schema.Watch.lease_until.is_(None),
+                        schema.Watch.lease_until < now,
+                        schema.Watch.lease_owner == owner,
+                    ),
+                )
+                .values(lease_owner=owner, lease_until=until)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------ snapshots and checks
+
+    def latest_snapshot(self, watch_id: int) -> SnapshotState | None:
+        with self._read() as session:
+            row = session.scalars(
+                select(schema.Snapshot)
+                .where(schema.Snapshot.watch_id == watch_id)
+                .order_by(schema.Snapshot.id.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else _snapshot_state(row)
+
+    def recent_fingerprints(self, watch_id: int, count: int) -> list[str]:
+        """Fingerprints of the watch's last ``count`` claim sets, newest first."""
+        with self._read() as session:
+            return list(
+                session.scalars(
+                    select(schema.Snapshot.fingerprint)
+                    .where(schema.Snapshot.watch_id == watch_id)
+                    .order_by(schema.Snapshot.id.desc())
+                    .limit(count)
+                )
+            )
+
+    def snapshots(self, watch_id: int) -> list[SnapshotState]:
+        with self._read() as session:
+            rows = session.scalars(
+                select(schema.Snapshot)
+                .where(schema.Snapshot.watch_id == watch_id)
+                .order_by(schema.Snapshot.id)
+            )
+            return [_snapshot_state(row) for row in rows]
+
+    def blob(self, sha: str) -> bytes:
+        """The original bytes of a stored body or text."""
+        with self._read() as session:
+            row = session.get(schema.Blob, sha)
+            if row is None:
+                raise StoreError(f"no stored blob {sha}")
+            return self._decompressor.decompress(row.data, max_output_size=row.size)
+
+    def save_check(self, record: CheckRecord) -> int:
+        """Write one check and all it found in one transaction; returns the check id."""
+        with self._write() as session:
+            snapshot_id: int | None = None
+            if record.version is not None:
+                snapshot_id = self._add_version(session, record.watch_id, record)
+            check = schema.Check(
+                watch_id=record.watch_id,
+                started_at=record.started_at,
+                duration_ms=record.duration_ms,
+                outcome=record.outcome,
+                http_status=record.http_status,
+                bytes=record.bytes,
+                failure_class=record.failure_class,
+                error=record.error,
+                snapshot_id=snapshot_id,
+            )
+            session.add(check)
+            session.flush()
+            for change in record.changes:
+                assert snapshot_id is not None, "changes come with a new version"
+                session.add(
+                    schema.Change(
+                        watch_id=record.watch_id,
+                        check_id=check.id,
+                        snapshot_id=snapshot_id,
+                        at=record.started_at,
+                        kind=change.kind,
+                        subject=change.subject,
+                        slot=change.slot,
+                        change=change.change,
+                        headline=change.headline,
+                        old=change.old.to_json() if change.old else None,
+                        new=change.new.to_json() if change.new else None,
+                    )
+                )
+            for item in record.notifications:
+                session.add(
+                    schema.Outbox(
+                        created_at=record.started_at,
+                        event=item.event,
+                        watch_id=record.watch_id,
+                        tags=list(item.tags),
+                        title=item.title,
+                        body=item.body,
+                        attempts=0,
+                        next_attempt_at=record.started_at,
+                    )
+                )
+            values: dict[str, Any] = {
+                "next_check_at": record.next_check_at,
+                "last_checked_at": record.started_at,
+                "last_outcome": record.outcome,
+                "last_failure_class": record.failure_class,
+                "last_error": record.error,
+                "consecutive_failures": record.consecutive_failures,
+                "failing_since": record.failing_since,
+                "failure_notified": record.failure_notified,
+                "lease_owner": None,
+                "lease_until": None,
+            }
+            if record.outcome != "error":
+                values["etag"] = record.etag
+                values["last_modified"] = record.last_modified
+            session.execute(
+                update(schema.Watch).where(schema.Watch.id == record.watch_id).values(**values)
+            )
+            return check.id
+
+    def _add_version(self, session: Session, watch_id: int, record: CheckRecord) -> int:
+        version = record.version
+        assert version is not None
+        body_sha = self._put_blob(session, version.body)
+        text_sha = self._put_blob(session, version.text.encode("utf-8"))
+        snapshot = schema.Snapshot(
+            watch_id=watch_id,
+            body_sha256=body_sha,
+            text_sha256=text_sha,
+            fetched_at=record.started_at,
+            final_url=version.final_url,
+            content_type=version.content_type,
+            charset=version.charset,
+            title=version.title,
+            subject=version.subject,
+            reference_date=version.reference_date,
+            reference_basis=version.reference_basis,
+            claims=[claim.to_json() for claim in version.claims],
+            fingerprint=version.fingerprint,
+        )
+        session.add(snapshot)
+        session.flush()
+        return snapshot.id
+
+    def _put_blob(self, session: Session, data: bytes) -> str:
+        digest = sha256(data)
+        if session.get(schema.Blob, digest) is None:
+            session.add(
+                schema.Blob(
+                    sha256=digest,
+                    size=len(data),
+                    codec="zstd",
+                    data=self._compressor.compress(data),
+                )
+            )
+            session.flush()
+        return digest
+
+    def checks(self, watch_id: int, *, limit: int = 100) -> list[CheckRow]:
+        """A watch's checks, newest first."""
+        with self._read() as session:
+            rows = session.scalars(
+                select(schema.Check)
+                .where(schema.Check.watch_id == watch_id)
+                .order_by(schema.Check.id.desc())
+                .limit(limit)
+            )
+            return [_check_row(row) for row in rows]
+
+    def count(self, table: str) -> int:
+        """Rows in one of watcher's tables (status output, tests, benchmarks)."""
+        model = {t.__tablename__: t for t in _TABLES}[table]
+        with self._read() as session:
+            return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    def stored_bytes(self) -> int:
+        """Compressed bytes held in blobs."""
+        with self._read() as session:
+            return int(session.scalar(select(func.sum(func.length(schema.Blob.data)))) or 0)
+
+    # ------------------------------------------------------------ changes
+
+    def changes_since(
+        self,
+        *,
+        after_id: int = 0,
+        since: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[ChangeRow]:
+        """Change events newest first, optionally after a change id or a time."""
+        with self._read() as session:
+            query = (
+                select(schema.Change, schema.Watch.name, schema.Watch.url)
+                .join(schema.Watch, schema.Watch.id == schema.Change.watch_id)
+                .where(schema.Change.id > after_id)
+                .order_by(schema.Change.at.desc(), schema.Change.id.desc())
+            )
+            if since is not None:
+                query = query.where(schema.Change.at >= since)
+            if limit is not None:
+                query = query.limit(limit)
+            return [_change_row(row, name, url) for row, name, url in session.execute(query)]
+
+    def last_change_id(self) -> int:
+        with self._read() as session:
+            return int(session.scalar(select(func.max(schema.Change.id))) or 0)
+
+    # ------------------------------------------------------------ digests
+
+    def last_digest(self) -> tuple[datetime, int] | None:
+        """When the previous digest was written and the last change it covered."""
+        with self._read() as session:
+            row = session.scalars(
+                select(schema.Digest).order_by(schema.Digest.id.desc()).limit(1)
+            ).first()
+            return None if row is None else (utc(row.generated_at), row.last_change_id)
+
+    def record_digest(self, *, at: datetime, last_change_id: int, out_dir: str) -> None:
+        with self._write() as session:
+            session.add(
+                schema.Digest(generated_at=at, last_change_id=last_change_id, out_dir=out_dir)
+            )
+
+    # ------------------------------------------------------------ outbox
+
+    def pending_notifications(self, now: datetime) -> list[OutboxItem]:
+        with self._read() as session:
+            rows = session.scalars(
+                select(schema.Outbox)
+                .where(schema.Outbox.sent_at.is_(None), schema.Outbox.next_attempt_at <= now)
+                .order_by(schema.Outbox.id)
+            )
+            return [
+                OutboxItem(
+                    event=row.event,
+                    title=row.title,
+                    body=row.body,
+                    tags=tuple(row.tags),
+                    id=row.id,
+                    watch_id=row.watch_id,
+                    attempts=row.attempts,
+                )
+                for row in rows
+            ]
+
+    def mark_notification(
+        self, item_id: int, *, now: datetime, error: str | None, retry_at: datetime | None = None
+    ) -> None:
+        """Record a send: sent when ``error`` is None, else keep it for ``retry_at``."""
+        with self._write() as session:
+            row = session.get(schema.Outbox, item_id)
+            if row is None:
+                return
+            row.attempts += 1
+            if error is None:
+                row.sent_at = now
+                row.last_error = None
+            else:
+                row.last_error = error
+                row.next_attempt_at = retry_at or now
+
+
+_TABLES = (
+    schema.Watch,
+    schema.Blob,
+    schema.Snapshot,
+    schema.Check,
+    schema.Change,
+    schema.Digest,
+    schema.Outbox,
+)
+
+
+def _safe_url(url: str) -> str:
+    """The URL without a password, for error messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable database URL>"
+
+
+def _find_watch(session: Session, ref: str | int) -> schema.Watch:
+    row: schema.Watch | None
+    if isinstance(ref, int) or str(ref).isdigit():
+        row = session.get(schema.Watch, int(ref))
+    else:
+        from watcher.watchlist import normalize_url
+
+        try:
+            url = normalize_url(str(ref))
+        except WatchListError:
+            url = str(ref)
+        row = session.scalars(select(schema.Watch).where(schema.Watch.url == url)).first()
+    if row is None:
+        raise WatchNotFound(f"no watch with id or URL {ref!r} (see `watcher list`)")
+    return row
+
+
+def _watch_state(row: schema.Watch) -> WatchState:
+    return WatchState(
+        id=row.id,
+        url=row.url,
+        name=row.name,
+        every_seconds=row.every_seconds,
+        selector=row.selector,
+        tags=tuple(row.tags or ()),
+        obey_robots=row.obey_robots,
+        paused=row.paused,
+        next_check_at=utc(row.next_check_at),
+        consecutive_failures=row.consecutive_failures,
+        failing_since=_opt_utc(row.failing_since),
+        failure_notified=row.failure_notified,
+        last_checked_at=_opt_utc(row.last_checked_at),
+        last_outcome=row.last_outcome,
+        last_failure_class=row.last_failure_class,
+        last_error=row.last_error,
+        etag=row.etag,
+        last_modified=row.last_modified,
+    )
+
+
+def _snapshot_state(row: schema.Snapshot) -> SnapshotState:
+    return SnapshotState(
+        id=row.id,
+        watch_id=row.watch_id,
+        body_sha256=row.body_sha256,
+        text_sha256=row.text_sha256,
+        fetched_at=utc(row.fetched_at),
+        final_url=row.final_url,
+        title=row.title,
+        subject=row.subject,
+        reference_date=row.reference_date,
+        reference_basis=row.reference_basis,
+        claims=tuple(Claim.from_json(c) for c in row.claims),
+        fingerprint=row.fingerprint,
+    )
+
+
+def _check_row(row: schema.Check) -> CheckRow:
+    return CheckRow(
+        id=row.id,
+        watch_id=row.watch_id,
+        started_at=utc(row.started_at),
+        duration_ms=row.duration_ms,
+        outcome=row.outcome,
+        http_status=row.http_status,
+        bytes=row.bytes,
+        failure_class=row.failure_class,
+        error=row.error,
+        snapshot_id=row.snapshot_id,
+    )
+
+
+def _change_row(row: schema.Change, name: str, url: str) -> ChangeRow:
+    return ChangeRow(
+        kind=row.kind,
+        subject=row.subject,
+        slot=row.slot,
+        change=row.change,
+        headline=row.headline,
+        old=Claim.from_json(row.old) if row.old else None,
+        new=Claim.from_json(row.new) if row.new else None,
+        id=row.id,
+        watch_id=row.watch_id,
+        watch_name=name,
+        url=url,
+        at=utc(row.at),
+        snapshot_id=row.snapshot_id,
+    )
