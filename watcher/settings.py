@@ -117,7 +117,7 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
             f"{origin}: {setting.name} must be a {type(default).__name__}, got {value!r}"
         )
     if isinstance(default, float):
-        value = float(value)
+        value = float(value)  # type: ignore[arg-type]  # checked just above
     if type(default) in (int, float) and value < 0:
         raise ConfigError(f"{origin}: {setting.name} must not be negative, got {value!r}")
     if setting.name in ("default_every", "backoff_max", "misfire_grace"):
