@@ -9,11 +9,9 @@ lock up front (``BEGIN IMMEDIATE``) so two writers never deadlock on upgrade.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,15 @@ from sqlalchemy.orm import Session
 from watcher import schema
 from watcher.claims import Claim
 from watcher.errors import StoreError, WatchListError, WatchNotFound
+from watcher.records import (
+    ChangeRow,
+    CheckRecord,
+    CheckRow,
+    OutboxItem,
+    SnapshotState,
+    WatchState,
+    sha256,
+)
 from watcher.watchlist import WatchSpec
 
 log = logging.getLogger(__name__)
@@ -43,169 +50,6 @@ def utc(value: datetime) -> datetime:
 
 def _opt_utc(value: datetime | None) -> datetime | None:
     return None if value is None else utc(value)
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-# ---------------------------------------------------------------- records
-
-
-@dataclass(frozen=True, slots=True)
-class WatchState:
-    """A watch and its schedule state, as read from the store."""
-
-    id: int
-    url: str
-    name: str
-    every_seconds: int
-    selector: str | None
-    tags: tuple[str, ...]
-    obey_robots: bool
-    paused: bool
-    next_check_at: datetime
-    consecutive_failures: int
-    failing_since: datetime | None
-    failure_notified: bool
-    last_checked_at: datetime | None
-    last_outcome: str | None
-    last_failure_class: str | None
-    last_error: str | None
-    etag: str | None
-    last_modified: str | None
-
-    @property
-    def spec(self) -> WatchSpec:
-        return WatchSpec(
-            url=self.url,
-            name=self.name,
-            every_seconds=self.every_seconds,
-            selector=self.selector,
-            tags=self.tags,
-            obey_robots=self.obey_robots,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class SnapshotState:
-    """A stored version of a page with its claims."""
-
-    id: int
-    watch_id: int
-    body_sha256: str
-    text_sha256: str
-    fetched_at: datetime
-    final_url: str
-    title: str | None
-    subject: str | None
-    reference_date: str | None
-    reference_basis: str
-    claims: tuple[Claim, ...]
-    fingerprint: str
-
-
-@dataclass(frozen=True, slots=True)
-class NewVersion:
-    """Content a check saw that differs from the watch's latest snapshot."""
-
-    body: bytes
-    text: str
-    final_url: str
-    content_type: str | None
-    charset: str | None
-    title: str | None
-    subject: str | None
-    reference_date: str | None
-    reference_basis: str
-    claims: tuple[Claim, ...]
-    fingerprint: str
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeRow:
-    """A claim change to store (input) or as stored (output, with id and watch)."""
-
-    kind: str
-    subject: str
-    slot: str
-    change: str
-    headline: bool
-    old: Claim | None
-    new: Claim | None
-    id: int = 0
-    watch_id: int = 0
-    watch_name: str = ""
-    url: str = ""
-    at: datetime | None = None
-    snapshot_id: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        """The ``watcher changes --json`` form."""
-        out: dict[str, Any] = {
-            "watch": self.watch_id,
-            "url": self.url,
-            "at": self.at.isoformat() if self.at else None,
-            "kind": self.kind,
-            "subject": self.subject,
-            "change": self.change,
-            "old": self.old.value if self.old else None,
-            "new": self.new.value if self.new else None,
-        }
-        if self.old is not None:
-            out["evidence_old"] = self.old.evidence
-        if self.new is not None:
-            out["evidence_new"] = self.new.evidence
-        out["headline"] = self.headline
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    event: str
-    title: str
-    body: str
-    tags: tuple[str, ...] = ()
-    id: int = 0
-    watch_id: int | None = None
-    attempts: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class CheckRecord:
-    """Everything one check learned, written by :meth:`Store.save_check` in one transaction."""
-
-    watch_id: int
-    started_at: datetime
-    duration_ms: float
-    outcome: str  # new / changed / unchanged / error
-    next_check_at: datetime
-    http_status: int | None = None
-    bytes: int = 0
-    failure_class: str | None = None
-    error: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    version: NewVersion | None = None
-    changes: Sequence[ChangeRow] = field(default=())
-    notifications: Sequence[OutboxItem] = field(default=())
-    consecutive_failures: int = 0
-    failing_since: datetime | None = None
-    failure_notified: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class CheckRow:
-    id: int
-    watch_id: int
-    started_at: datetime
-    duration_ms: float
-    outcome: str
-    http_status: int | None
-    bytes: int
-    failure_class: str | None
-    error: str | None
-    snapshot_id: int | None
 
 
 # ---------------------------------------------------------------- engine

@@ -1,0 +1,30 @@
+# One task runner; CI calls these targets too.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)  ## set up, replay the bundled articles offline, print the digest path
+	$(BIN)/watcher demo
+
+test: $(STAMP)  ## set up and run the whole test suite
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/claims_speed.py
+
+clean:
+	rm -rf $(VENV) watcher-demo .pytest_cache .mypy_cache .ruff_cache

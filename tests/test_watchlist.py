@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import pytest
+
+from watcher.errors import WatchListError
+from watcher.watchlist import (
+    dump_watchlist,
+    format_interval,
+    make_spec,
+    normalize_url,
+    parse_interval,
+    parse_watchlist,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30m", 1800), ("6h", 21600), ("1d", 86400), ("2W", 1209600), (" 90 s ", 90), ("30s", None)],
+    ids=["minutes", "hours", "day", "weeks-upper", "spaces", "too-short"],
+)
+def test_parse_interval(text: str, seconds: int | None) -> None:
+    if seconds is None:
+        with pytest.raises(WatchListError, match="between 1m and 90d"):
+            parse_interval(text)
+    else:
+        assert parse_interval(text) == seconds
+        assert parse_interval(format_interval(seconds)) == seconds
+
+
+@pytest.mark.parametrize("bad", ["", "6", "h", "6 hours", "-1h", "1.5h", "100d"])
+def test_bad_intervals_name_the_value(bad: str) -> None:
+    with pytest.raises(WatchListError, match="bad interval"):
+        parse_interval(bad)
+
+
+def test_normalize_url_canonical_form() -> None:
+    assert normalize_url("HTTPS://News.Example/a?b=1#frag") == "https://news.example/a?b=1"
+    assert normalize_url("http://news.example") == "http://news.example/"
+    assert normalize_url("http://news.example:8080/x") == "http://news.example:8080/x"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "news.example/a", "ftp://news.example/", "javascript:alert(1)", "http://", "http://a b/",
+     "http://news.example:99999/", "http://user:pw@news.example/", "http://..example/"],
+)
+def test_invalid_urls_are_rejected(bad: str) -> None:
+    with pytest.raises(WatchListError, match="invalid URL"):
+        normalize_url(bad)
+
+
+def test_make_spec_validates_tags_and_selector() -> None:
+    spec = make_spec("https://news.example/s2", every="6h", tags=["tv", "tv", "k-drama"])
+    assert spec.tags == ("tv", "k-drama")
+    assert spec.name == "news.example/s2"
+    with pytest.raises(WatchListError, match="bad tag"):
+        make_spec("https://news.example/s2", every="6h", tags=["no spaces"])
+    with pytest.raises(WatchListError, match="bad CSS selector"):
+        make_spec("https://news.example/s2", every="6h", selector="div[")
+
+
+def test_watchlist_round_trip() -> None:
+    specs = [
+        make_spec("https://news.example/a", every="6h", name="A", tags=["tv"]),
+        make_spec("https://news.example/b", every="1d", selector="article", obey_robots=False),
+    ]
+    text = dump_watchlist(specs)
+    assert parse_watchlist(text, default_every="6h", origin="x.toml") == specs
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[watch]\nurl=", "not valid TOML"),
+        ('[[watch]]\nname = "x"', "has no url"),
+        ('[[watch]]\nurl = "ftp://x.example/"', "watch #1: invalid URL"),
+        ('[[watch]]\nurl = "https://a.example/"\nevery = "soon"', "bad interval"),
+        ('[[watch]]\nurl = "https://a.example/"\n[[watch]]\nurl = "https://A.example/"', "duplicate"),
+        ('[[watch]]\nurl = "https://a.example/"\ncolour = "red"', "unknown keys"),
+        ('watch = "x"', "array of tables"),
+        ('[[watch]]\nurl = "https://a.example/"\ntags = "tv"', "tags must be a list"),
+    ],
+    ids=["toml", "no-url", "url", "interval", "duplicate", "unknown-key", "shape", "tags"],
+)
+def test_corrupt_watchlist_names_the_problem(text: str, message: str) -> None:
+    with pytest.raises(WatchListError, match=message) as info:
+        parse_watchlist(text, default_every="6h", origin="watches.toml")
+    assert "watches.toml" in str(info.value)
