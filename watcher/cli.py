@@ -452,6 +452,37 @@ def demo(demo_home: Path) -> None:
     click.echo(str(index))
 
 
+@cli.command()
+@click.option("--concurrency", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.pass_context
+@_fail_cleanly
+def worker(ctx: click.Context, concurrency: int) -> None:
+    """Run a scaled-mode worker (PostgreSQL + procrastinate) until SIGINT/SIGTERM.
+
+    Example: WATCHER_DATABASE_URL=postgresql+psycopg://watcher@db/watcher watcher worker
+    """
+    from watcher.worker import run_worker
+
+    with _runtime(ctx) as rt:
+        run_worker(rt, concurrency=concurrency)
+
+
+@cli.command()
+@click.pass_context
+@_fail_cleanly
+def migrate(ctx: click.Context) -> None:
+    """Create or upgrade the database schema (and the job queue's, on PostgreSQL).
+
+    Example: watcher --db postgresql+psycopg://watcher@db/watcher migrate
+    """
+    with _runtime(ctx) as rt:  # opening the store runs the Alembic migrations
+        if rt.store.engine.dialect.name == "postgresql":
+            from watcher.worker import apply_queue_schema
+
+            apply_queue_schema(rt.settings.db_url)
+    click.echo("database is up to date")
+
+
 @cli.command(name="settings")
 def show_settings() -> None:
     """Print every setting with its default and meaning.  Example: watcher settings"""
