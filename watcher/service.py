@@ -129,9 +129,9 @@ class Service:
         log.info("watcher service stopped")
 
 
-def serve(runtime: Runtime, *, tick_seconds: float = 15.0) -> None:
+def serve(runtime: Runtime) -> None:
     """Run until SIGINT or SIGTERM."""
-    service = Service(runtime, tick_seconds=tick_seconds)
+    service = Service(runtime, tick_seconds=runtime.settings.tick_seconds)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("received %s", signal.Signals(signum).name)

@@ -34,6 +34,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("default_every", "6h", "Interval for watches added without --every."),
     Setting("jitter", 0.1, "Random spread of each next check, as a fraction of the interval."),
     Setting("max_concurrent_checks", 8, "Checks in flight at once in `watcher run`."),
+    Setting("tick_seconds", 15.0, "How often `watcher run` looks for due watches."),
     Setting("connect_timeout", 10.0, "Seconds to open a connection."),
     Setting("read_timeout", 20.0, "Seconds to wait for each read from the server."),
     Setting("total_timeout", 60.0, "Seconds one fetch may take in all, body included."),
@@ -64,6 +65,7 @@ class Settings:
     default_every: str = "6h"
     jitter: float = 0.1
     max_concurrent_checks: int = 8
+    tick_seconds: float = 15.0
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
     total_timeout: float = 60.0

@@ -1,0 +1,92 @@
+"""The check pipeline end to end on the offline fixtures: fetch → store → claims → changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.conftest import FixedClock
+from watcher.fixtures import FixtureTransport
+from watcher.runtime import Runtime
+from watcher.watchlist import make_spec
+
+TIMELINE = "https://news.example/tv/all-of-us-are-dead-season-2-tracker"
+
+
+def _add(runtime: Runtime, url: str = TIMELINE, **kwargs: object) -> int:
+    spec = make_spec(url, every="6h", **kwargs)  # type: ignore[arg-type]
+    return runtime.store.add_watch(spec, now=runtime.clock()).id
+
+
+def test_timeline_versions_become_snapshots_and_changes(
+    runtime: Runtime, fixture_transport: FixtureTransport, clock: FixedClock
+) -> None:
+    watch_id = _add(runtime)
+    outcomes = []
+    for round_index in range(5):
+        fixture_transport.round_index = round_index
+        clock.advance(days=30)
+        [result] = runtime.check_many([runtime.store.get_watch(watch_id)])
+        outcomes.append(result.outcome)
+    assert outcomes == ["new", "changed", "changed", "changed", "changed"]
+    store = runtime.store
+    assert store.count("snapshots") == 5
+    release = [c for c in store.changes_since() if c.kind == "release_date"]
+    values = {c.new.value for c in release if c.new is not None}
+    assert {"2023-04-14", "2024-01-05"} <= values
+    latest = store.latest_snapshot(watch_id)
+    assert latest is not None
+    assert latest.subject and "Season 2" in latest.subject
+    assert latest.reference_basis == "last_modified"
+    assert latest.reference_date == "2023-06-15"
+
+
+def test_unchanged_check_writes_no_body(runtime: Runtime, clock: FixedClock) -> None:
+    watch_id = _add(runtime)
+    runtime.check(runtime.store.get_watch(watch_id))
+    blobs, stored = runtime.store.count("blobs"), runtime.store.stored_bytes()
+    clock.advance(hours=6)
+    result = runtime.check(runtime.store.get_watch(watch_id))
+    assert (result.outcome, result.http_status) == ("unchanged", 304)
+    assert (runtime.store.count("blobs"), runtime.store.stored_bytes()) == (blobs, stored)
+    assert runtime.store.count("snapshots") == 1
+    watch = runtime.store.get_watch(watch_id)
+    assert watch.etag is not None
+    assert watch.next_check_at == clock() + timedelta(hours=6)
+
+
+def test_error_is_recorded_and_schedule_backs_off(runtime: Runtime, clock: FixedClock) -> None:
+    watch_id = _add(runtime, "https://news.example/missing-page")
+    intervals = []
+    for _ in range(3):
+        result = runtime.check(runtime.store.get_watch(watch_id))
+        watch = runtime.store.get_watch(watch_id)
+        intervals.append(watch.next_check_at - clock())
+        clock.now = watch.next_check_at
+    assert result.outcome == "error"
+    assert result.failure_class == "http_status"
+    assert "404" in (result.error or "")
+    assert watch.consecutive_failures == 3
+    assert watch.last_error and "news.example/missing-page" in watch.last_error
+    assert intervals == sorted(intervals) and intervals[-1] > intervals[0]
+    # The third failure reaches the threshold: one "failing" notice, not one per failure.
+    pending = runtime.store.pending_notifications(clock())
+    assert [n.event for n in pending] == ["failing"]
+    runtime.check(runtime.store.get_watch(watch_id))
+    assert [n.event for n in runtime.store.pending_notifications(clock())] == ["failing"]
+
+
+def test_recovery_resets_failures_and_says_so(
+    runtime: Runtime, fixture_transport: FixtureTransport, clock: FixedClock
+) -> None:
+    watch_id = _add(runtime)
+    real = fixture_transport.handle_request
+    fixture_transport.handle_request = lambda request: __import__("httpx").Response(500)  # type: ignore[method-assign]
+    for _ in range(3):
+        runtime.check(runtime.store.get_watch(watch_id))
+    fixture_transport.handle_request = real  # type: ignore[method-assign]
+    result = runtime.check(runtime.store.get_watch(watch_id))
+    watch = runtime.store.get_watch(watch_id)
+    assert result.outcome == "new"
+    assert (watch.consecutive_failures, watch.failing_since, watch.last_error) == (0, None, None)
+    events = [n.event for n in runtime.store.pending_notifications(clock())]
+    assert events == ["failing", "recovered"]

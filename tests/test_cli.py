@@ -1,0 +1,153 @@
+"""Every command through click's runner, on a SQLite home and the offline fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner, Result
+
+from tests.conftest import SNAPSHOTS
+from watcher.cli import cli
+
+TIMELINE = "https://news.example/tv/all-of-us-are-dead-season-2-tracker"
+PAGE = "https://news.example/tv/all-of-us-are-dead-season-2-release-date-revealed"
+
+
+@pytest.fixture
+def run(home: Path, monkeypatch: pytest.MonkeyPatch) -> object:
+    monkeypatch.delenv("WATCHER_DATABASE_URL", raising=False)
+    (home / "watcher.toml").write_text("fixtures = true\nper_host_delay = 0.0\n")
+    runner = CliRunner()
+
+    def invoke(*args: str, ok: bool = True, stdin: str | None = None) -> Result:
+        result = runner.invoke(cli, ["--home", str(home), *args], input=stdin)
+        if ok:
+            assert result.exit_code == 0, result.output + repr(result.exception)
+        return result
+
+    return invoke
+
+
+def test_add_list_remove(run) -> None:  # type: ignore[no-untyped-def]
+    assert "added #1" in run("add", TIMELINE, "--name", "tracker", "--every", "12h", "--tag", "tv").output
+    [watch] = json.loads(run("list", "--json").output)
+    assert watch == {
+        "id": 1, "url": TIMELINE, "name": "tracker", "every": "12h", "tags": ["tv"],
+        "last_checked": None, "last_outcome": None, "last_error": None,
+    }
+    assert "tracker" in run("list").output
+    duplicate = run("add", TIMELINE + "#again", ok=False)
+    assert duplicate.exit_code == 1 and "already watched" in duplicate.output
+    assert "removed #1" in run("remove", TIMELINE).output
+    assert json.loads(run("list", "--json").output) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("add", "not a url"), "invalid URL"),
+        (("add", "ftp://x.example/"), "only http"),
+        (("add", TIMELINE, "--every", "soon"), "bad interval"),
+        (("remove", "42"), "no watch"),
+        (("check", "7"), "no watch"),
+    ],
+)
+def test_bad_input_is_one_clear_line(run, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(*args, ok=False)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_import_export_round_trip_and_corrupt_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    watchlist = tmp_path / "watches.toml"
+    watchlist.write_text(
+        f'[[watch]]\nurl = "{TIMELINE}"\nname = "tracker"\ntags = ["tv"]\n\n'
+        f'[[watch]]\nurl = "{PAGE}"\nevery = "1d"\n'
+    )
+    assert "imported 2" in run("import", str(watchlist)).output
+    exported = run("export").output
+    assert 'name = "tracker"' in exported and 'every = "1d"' in exported
+    corrupt = tmp_path / "corrupt.toml"
+    corrupt.write_text('[[watch]]\nurl = "https://other.example/"\n[[watch\n')
+    result = run("import", str(corrupt), ok=False)
+    assert "corrupt.toml" in result.output and "not valid TOML" in result.output
+    assert len(json.loads(run("list", "--json").output)) == 2, "nothing stored was lost"
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    assert "binary.toml" in run("import", str(binary), ok=False).output
+
+
+def test_check_changes_digest_status(run, home: Path) -> None:  # type: ignore[no-untyped-def]
+    run("add", TIMELINE)
+    run("add", "https://news.example/no-such-page")
+    checked = run("check", "--all").output
+    assert "1 ok, 1 failed" in checked
+    assert "http_status" in checked
+    [tracker, missing] = json.loads(run("list", "--json").output)
+    assert tracker["last_outcome"] == "new"
+    assert missing["last_outcome"] == "error" and "404" in missing["last_error"]
+    changes = json.loads(run("changes", "--json").output)
+    assert changes and {c["change"] for c in changes} == {"added"}
+    assert all(c["url"] == TIMELINE and c["watch"] == 1 for c in changes)
+    assert all(set(c) >= {"watch", "url", "at", "kind", "subject", "change", "old", "new"} for c in changes)
+    out = home / "site"
+    index = Path(run("digest", "--out", str(out)).output.strip())
+    assert index == out / "index.html"
+    soup = BeautifulSoup(index.read_text(), "html.parser")
+    assert soup.title is not None
+    assert not soup.find_all("script")
+    status = run("status").output
+    assert "watches: 2" in status
+    assert "no-such-page" in json.dumps(json.loads(run("status", "--json").output))
+
+
+def test_pause_resume_and_due(run) -> None:  # type: ignore[no-untyped-def]
+    run("add", TIMELINE)
+    run("pause", "1")
+    assert "nothing to check" in run("check").output
+    run("resume", "1")
+    assert "1 ok" in run("check").output
+    assert "nothing to check" in run("check").output, "checked watches are not due again yet"
+
+
+def test_claims_of_a_file_and_of_stdin(run) -> None:  # type: ignore[no-untyped-def]
+    seed = SNAPSHOTS / "004_29035f49391a91f7.txt"
+    data = json.loads(run("claims", str(seed), "--reference-date", "2023-02-15", "--json").output)
+    assert set(data) >= {"subject", "reference_date", "claims"}
+    assert data["reference_date"] == "2023-02-15"
+    text = seed.read_text()
+    for claim in data["claims"]:
+        assert {"kind", "value", "certainty", "evidence"} <= set(claim)
+        assert claim["evidence"] in text
+    assert any(c["kind"] == "release_date" and c["value"] == "2023-04-14" for c in data["claims"])
+    piped = json.loads(run("claims", "-", "--json", stdin=text).output)
+    assert [c["value"] for c in piped["claims"]] == [c["value"] for c in json.loads(
+        run("claims", str(seed), "--json").output)["claims"]]
+    assert "release_date" in run("claims", str(seed)).output
+    assert "YYYY-MM-DD" in run("claims", str(seed), "--reference-date", "2023-13-01", ok=False).output
+
+
+def test_settings_lists_every_setting(run) -> None:  # type: ignore[no-untyped-def]
+    output = run("settings").output
+    assert "max_bytes" in output and "notify_tags" in output
+
+
+def test_demo_builds_a_digest(tmp_path: Path) -> None:
+    demo_home = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", "--home", str(demo_home)])
+    assert result.exit_code == 0, result.output
+    index = Path(result.stdout.strip().splitlines()[-1])
+    assert index.is_file() and index.name == "index.html"
+    assert (demo_home / ".watcher-demo").exists()
+    again = CliRunner().invoke(cli, ["demo", "--home", str(demo_home)])
+    assert again.exit_code == 0, "a demo directory is emptied and reused"
+    not_demo = tmp_path / "precious"
+    not_demo.mkdir()
+    (not_demo / "keep.txt").write_text("mine")
+    refused = CliRunner().invoke(cli, ["demo", "--home", str(not_demo)])
+    assert refused.exit_code != 0 and "not a demo directory" in refused.output
+    assert (not_demo / "keep.txt").read_text() == "mine"
