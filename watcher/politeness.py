@@ -1,0 +1,221 @@
+"""Being a good guest on other people's servers: per-host limits, Retry-After, robots.txt.
+
+``HostGate``
+    Per host, at most ``concurrency`` requests at once and at least ``delay``
+    seconds between request starts.  A server that answers 429/503 with
+    ``Retry-After`` is left alone until that time: requests fail fast without
+    touching the network.
+``RobotsCache``
+    robots.txt per origin (scheme, host, port), parsed with protego and kept
+    for an hour.  How it is fetched is the caller's business (the fetcher
+    passes a function using its own client), so this module does no I/O.
+
+Clock and sleep are injected so tests drive time by hand.  Everything here is
+thread-safe: the fetcher runs in a thread pool.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Final
+
+from protego import Protego
+
+__all__ = ["HostGate", "RetryAfter", "RobotsCache", "RobotsFile", "parse_retry_after"]
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+# A server may ask for any wait; beyond a day it is more likely a mistake than a
+# plan, and a watch silenced for a year would be worse than one extra request.
+MAX_RETRY_AFTER: Final = 24 * 3600.0
+ROBOTS_TTL: Final = 3600.0
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or HTTP-date).
+
+    ``now`` is the epoch time the date is measured from: pass the response's own
+    Date header when there is one, so a skewed local clock does not matter.
+    Returns None for a missing or unparsable value; the result is capped at a day.
+    """
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # HTTP-dates are GMT; a naive one means the same
+            return None
+        seconds = when.timestamp() - now
+    if math.isnan(seconds):  # float() accepts "nan"
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryAfter:
+    """A host asked us to stay away: until when (our clock) and with which status."""
+
+    until: float
+    status: int
+
+
+@dataclass
+class _Host:
+    semaphore: threading.BoundedSemaphore
+    next_start: float = float("-inf")
+    retry_after: RetryAfter | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class HostGate:
+    """Per-host concurrency limit, spacing of request starts, and Retry-After windows."""
+
+    def __init__(self, *, concurrency: int, delay: float, clock: Clock, sleep: Sleep) -> None:
+        if concurrency < 1:
+            raise ValueError(f"per-host concurrency must be at least 1, not {concurrency}")
+        self._concurrency = concurrency
+        self._delay = max(delay, 0.0)
+        self._clock = clock
+        self._sleep = sleep
+        self._hosts: dict[str, _Host] = {}
+        self._lock = threading.Lock()
+
+    def _host(self, host: str) -> _Host:
+        with self._lock:
+            state = self._hosts.get(host)
+            if state is None:
+                state = _Host(threading.BoundedSemaphore(self._concurrency))
+                self._hosts[host] = state
+            return state
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        """Hold a request slot of ``host``, starting ``delay`` or more after the last start."""
+        state = self._host(host)
+        with state.semaphore:
+            # Reserve a start time under the lock, sleep outside it: threads for
+            # one host queue up one delay apart without blocking each other's
+            # bookkeeping (and without holding a lock across a sleep).
+            with state.lock:
+                now = self._clock()
+                start = max(now, state.next_start)
+                state.next_start = start + self._delay
+            if start > now:
+                log.debug("waiting %.2f s before the next request to %s", start - now, host)
+                self._sleep(start - now)
+            yield
+
+    def blocked(self, host: str) -> tuple[float, int] | None:
+        """``(seconds left, status)`` while the host's Retry-After window is open, else None."""
+        state = self._host(host)
+        with state.lock:
+            window = state.retry_after
+            if window is None:
+                return None
+            left = window.until - self._clock()
+            if left <= 0:
+                state.retry_after = None
+                return None
+            return left, window.status
+
+    def back_off(self, host: str, seconds: float, status: int) -> None:
+        """Record that ``host`` answered ``status`` with Retry-After ``seconds``."""
+        state = self._host(host)
+        with state.lock:
+            until = self._clock() + min(seconds, MAX_RETRY_AFTER)
+            # Never shorten a window another thread just recorded.
+            if state.retry_after is None or state.retry_after.until < until:
+                state.retry_after = RetryAfter(until, status)
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsFile:
+    """What fetching one robots.txt gave: a status (None when unreachable) and its text."""
+
+    status: int | None
+    text: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    parser: Protego | None  # None: everything allowed
+    fetched_at: float
+    why: str
+
+
+class RobotsCache:
+    """robots.txt rules per origin, fetched on first use and kept for an hour."""
+
+    def __init__(self, *, clock: Clock, ttl: float = ROBOTS_TTL) -> None:
+        self._clock = clock
+        self._ttl = ttl
+        self._rules: dict[str, _Rules] = {}
+        self._lock = threading.Lock()
+        self._origin_locks: dict[str, threading.Lock] = {}
+
+    def _origin_lock(self, origin: str) -> threading.Lock:
+        with self._lock:
+            return self._origin_locks.setdefault(origin, threading.Lock())
+
+    def allowed(
+        self,
+        url: str,
+        *,
+        origin: str,
+        user_agent: str,
+        fetch: Callable[[str], RobotsFile],
+    ) -> bool:
+        """May ``user_agent`` fetch ``url``?  ``fetch(robots_url)`` is called on a cache miss."""
+        rules = self.rules(origin, fetch)
+        if rules.parser is None:
+            return True
+        return bool(rules.parser.can_fetch(url, user_agent))
+
+    def rules(self, origin: str, fetch: Callable[[str], RobotsFile]) -> _Rules:
+        """The cached rules of ``origin`` (``https://host:port``), fetching them when stale."""
+        # One fetch per origin even when many threads ask at once.
+        with self._origin_lock(origin):
+            now = self._clock()
+            cached = self._rules.get(origin)
+            if cached is not None and now - cached.fetched_at < self._ttl:
+                return cached
+            robots_url = f"{origin}/robots.txt"
+            got = fetch(robots_url)
+            fresh = self._interpret(got, previous=cached, now=now)
+            log.debug("robots.txt of %s: %s", origin, fresh.why)
+            self._rules[origin] = fresh
+            return fresh
+
+    @staticmethod
+    def _interpret(got: RobotsFile, *, previous: _Rules | None, now: float) -> _Rules:
+        if got.status is not None and 200 <= got.status < 300:
+            return _Rules(Protego.parse(got.text), now, f"HTTP {got.status}, rules parsed")
+        if got.status is not None and 400 <= got.status < 500:
+            # RFC 9309 §2.3.1.3: no robots.txt (404, 403, 410...) means no rules.
+            return _Rules(None, now, f"HTTP {got.status}, no rules: everything allowed")
+        if previous is not None and previous.parser is not None:
+            # RFC 9309 §2.4: while robots.txt is unreachable, the last good copy stands.
+            return _Rules(previous.parser, now, "unreachable, keeping the last good copy")
+        # 5xx or unreachable with nothing cached: RFC 9309 would have a crawler
+        # assume "disallow all".  Watcher is not a crawler: it reads one page the
+        # user chose, a few times a day, and the page fetch that follows fails on
+        # its own when the server is really down.  Treating a broken robots.txt as
+        # a ban would report every watch of the site as "robots", which is false
+        # and hides the real failure.
+        why = f"HTTP {got.status}" if got.status is not None else (got.error or "unreachable")
+        return _Rules(None, now, f"{why}: treated as allow-all")
