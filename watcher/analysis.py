@@ -65,6 +65,12 @@ def analyse(
         now=fetched_at,
         selector=selector,
     )
+    if not article.text.strip():
+        # An empty page is a broken answer, not a version that removed every claim:
+        # recording it would raise false "removed" changes when the page comes back.
+        raise ExtractionError(
+            f"{fetched.final_url} has no article text (empty page?); the previous version is kept"
+        )
     ref, basis = reference_date(article.published, fetched.last_modified, fetched_at)
     try:
         found: ArticleClaims = extract_claims(

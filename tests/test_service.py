@@ -1,0 +1,151 @@
+"""`watcher run` as a real process: SIGTERM stops it cleanly, SIGKILL loses nothing but
+the checks in flight, and the next run carries on."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from watcher.runtime import Runtime
+from watcher.settings import load
+from watcher.watchlist import make_spec
+
+PAGES = 40
+
+
+class _SlowArticles(BaseHTTPRequestHandler):
+    """Small articles, each answered after a pause so that checks are in flight."""
+
+    delay = 0.2
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        time.sleep(self.delay)
+        number = self.path.strip("/").rsplit("-", 1)[-1]
+        body = (
+            f"<html><head><title>Show {number} Season 2</title></head><body><article>"
+            f"<h1>Show {number} Season 2 release date</h1><p>Show {number} Season 2 is slated "
+            f"to premiere on Netflix on March 3, 2027, the streamer announced.</p>"
+            "</article></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowArticles)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def home(tmp_path: Path, site: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("WATCHER_DATABASE_URL", raising=False)
+    (tmp_path / "watcher.toml").write_text(
+        "per_host_delay = 0.0\nper_host_concurrency = 4\nmax_concurrent_checks = 4\n"
+        "tick_seconds = 0.5\nobey_robots = false\nread_timeout = 5.0\njitter = 0.0\n"
+    )
+    with Runtime.open(load(home=tmp_path)) as rt:
+        specs = [make_spec(f"{site}/show-{i}", every="1h") for i in range(PAGES)]
+        rt.store.add_watches(specs, now=rt.clock())
+    return tmp_path
+
+
+def _start(home: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "watcher", "--home", str(home), "run"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _checks(db: Path) -> int:
+    with sqlite3.connect(db, timeout=30) as conn:
+        return int(conn.execute("select count(*) from checks").fetchone()[0])
+
+
+def _wait_for_checks(db: Path, at_least: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        if db.exists() and _checks(db) >= at_least:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"the service did not make {at_least} checks in 60 s")
+
+
+def _assert_consistent(db: Path) -> None:
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
+        orphans = conn.execute(
+            "select count(*) from checks where outcome in ('new', 'changed') and snapshot_id is null"
+        ).fetchone()[0]
+        assert orphans == 0, "a new version was recorded without its snapshot"
+        unchecked_changes = conn.execute(
+            "select count(*) from changes c left join checks k on k.id = c.check_id where k.id is null"
+        ).fetchone()[0]
+        assert unchecked_changes == 0
+        half = conn.execute(
+            "select count(*) from snapshots s left join checks k on k.snapshot_id = s.id "
+            "where k.id is null"
+        ).fetchone()[0]
+        assert half == 0, "a snapshot was written without its check"
+
+
+@pytest.mark.slow
+def test_sigkill_mid_run_leaves_database_consistent_and_next_run_completes(home: Path) -> None:
+    db = home / "watcher.db"
+    process = _start(home)
+    _wait_for_checks(db, 5, process)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    killed_at = _checks(db)
+    assert 5 <= killed_at < PAGES, "the kill came mid-run"
+    _assert_consistent(db)
+
+    # The next run resumes from the schedule in the database and checks the rest.
+    process = _start(home)
+    try:
+        _wait_for_checks(db, PAGES, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    _assert_consistent(db)
+    with sqlite3.connect(db) as conn:
+        never = conn.execute("select count(*) from watches where last_checked_at is null").fetchone()[0]
+        errors = conn.execute("select count(*) from checks where outcome = 'error'").fetchone()[0]
+    assert (never, errors) == (0, 0)
+
+
+@pytest.mark.slow
+def test_sigterm_stops_cleanly(home: Path) -> None:
+    db = home / "watcher.db"
+    process = _start(home)
+    _wait_for_checks(db, 3, process)
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert time.monotonic() - started < 30
+    _assert_consistent(db)
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    assert "Traceback" not in stderr
