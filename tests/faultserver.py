@@ -385,6 +385,12 @@ def _retry_after(ex: Exchange) -> None:
     ex.respond(status, b"<h1>slow down</h1>", {"Retry-After": value})
 
 
+def _slow(ex: Exchange) -> None:
+    """The article after ``?seconds=0.3``: a request that stays in flight for a while."""
+    if not ex.wait(ex.arg("seconds", 0.3)):
+        ex.respond(200, ARTICLE_HTML)
+
+
 def _chain(ex: Exchange) -> None:
     n = int(ex.path.rsplit("/", 1)[-1])
     if n <= 0:
@@ -402,7 +408,7 @@ def _install_defaults(server: FaultServer) -> None:
     add("/loop/a", lambda ex: ex.redirect("/loop/b"))
     add("/loop/b", lambda ex: ex.redirect("/loop/a"))
     add("/chain/", _chain, prefix=True)
-    add("/bad-location", lambda ex: ex.redirect("http://127.0.0.1:99999/"))
+    add("/bad-location", lambda ex: ex.redirect("http://example.com:port/"))
     add("/hang", lambda ex: ex.hang())
     add("/trickle", _trickle)
     add("/reset", lambda ex: ex.reset())
@@ -411,7 +417,7 @@ def _install_defaults(server: FaultServer) -> None:
         prefix=True)  # fmt: skip
     add("/retry-after/", _retry_after, prefix=True)
     add("/big", _big)
-    add("/slow", lambda ex: ex.wait(ex.arg("seconds", 0.3)) or ex.respond(200, ARTICLE_HTML))
+    add("/slow", _slow)
     bomb = {"Content-Encoding": "gzip"}
     add("/gzip-bomb", lambda ex: ex.respond(200, gzip_bomb(int(ex.arg("mb", 100))), bomb))
     serve("/gzip", gzip.compress(ARTICLE_HTML), headers=bomb)

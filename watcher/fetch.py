@@ -319,7 +319,7 @@ class Fetcher:
                 host = current.host
                 self._fail_if_backing_off(str(current), host)
                 if obey:
-                    self._check_robots(current, deadline)
+                    self._check_robots(url, current, deadline)
                 with self._gate.slot(host):
                     # The deadline starts with the first request, not with the
                     # wait for a politeness slot, which is our doing.
@@ -421,13 +421,17 @@ class Fetcher:
     ) -> bytes:
         limit = self.settings.max_bytes
         encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        encoding = "" if encoding == "identity" else encoding
         declared = response.headers.get("Content-Length", "")
-        if encoding in ("", "identity") and declared.isdigit() and int(declared) > limit:
+        if not encoding and declared.isdigit() and int(declared) > limit:
             raise self._too_large(label, f"it announces {int(declared):,} bytes")
         inflater = _Inflater(encoding) if encoding in ("gzip", "x-gzip", "deflate") else None
         # Encodings we did not ask for (br, zstd, stacked) are left to httpx: the
         # per-chunk output can then overshoot, but the cap still ends the read.
-        ours = inflater is not None or encoding in ("", "identity")
+        # A response built in memory (MockTransport) was read, and decoded, already.
+        ours = not response.is_stream_consumed and (inflater is not None or not encoding)
+        if response.is_stream_consumed:
+            inflater = None
         chunks: Iterator[bytes] = response.iter_raw() if ours else response.iter_bytes()
         buf = bytearray()
         sniffed = False
@@ -510,21 +514,25 @@ class Fetcher:
                 retry_after=left,
             )
 
-    def _check_robots(self, url: httpx.URL, deadline: _Deadline | None) -> None:
+    def _check_robots(self, requested: str, url: httpx.URL, deadline: _Deadline | None) -> None:
         host = url.host
         netloc = f"[{host}]" if ":" in host else host
         origin = f"{url.scheme}://{netloc}" + (f":{url.port}" if url.port else "")
 
         def fetch_robots(robots_url: str) -> RobotsFile:
-            budget = _ROBOTS_TIMEOUT if deadline is None else min(_ROBOTS_TIMEOUT, deadline.left())
+            # Short: a slow robots.txt must not eat the page's own time.
+            budget = min(_ROBOTS_TIMEOUT, self.settings.read_timeout)
+            if deadline is not None:
+                budget = min(budget, deadline.left())
             with self._gate.slot(host):
                 return self._fetch_robots(robots_url, max(budget, 0.001))
 
         ua = self.settings.user_agent
         if not self._robots.allowed(str(url), origin=origin, user_agent=ua, fetch=fetch_robots):
             raise FetchError(
-                f"GET {url} is disallowed by {origin}/robots.txt for our user agent; "
-                "leave it, or set obey_robots = false on this watch if the site allows it",
+                f"GET {_label(requested, str(url))} is disallowed by {origin}/robots.txt for "
+                "our user agent; leave it, or set obey_robots = false on this watch if the "
+                "site allows it",
                 failure_class="robots",
             )
 
