@@ -200,8 +200,7 @@ class _HTTPServer(ThreadingHTTPServer):
         if not self.fault.stopping.is_set():
             import sys
 
-            exc = sys.exc_info()[1]
-            if not isinstance(exc, (ConnectionError, TimeoutError, OSError)):
+            if not isinstance(sys.exc_info()[1], OSError):  # resets, broken pipes, timeouts
                 super().handle_error(request, client_address)
 
 

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import codecs
+import gzip
+import zlib
+from collections.abc import Callable
 
 import pytest
 
 import watcher.decode
-from watcher.decode import check_text, decode_body, looks_binary, media_type, parse_content_type
+from watcher.decode import (
+    Inflater,
+    check_text,
+    decode_body,
+    looks_binary,
+    media_type,
+    parse_content_type,
+)
 from watcher.errors import FetchError
 
 WESTERN = "Der nächste Teil erscheint im März – „sagt“ der Verlag. Preis: 5 €."
@@ -213,3 +223,43 @@ def test_nul_allowed_in_declared_utf16() -> None:
 
 def test_signature_past_the_start_does_not_count() -> None:
     assert not looks_binary(b"<p>see the PNG \x89PNG here</p>", "text/html")
+
+
+# -- content-encoding ----------------------------------------------------------------------
+
+
+def _feed_all(inflater: Inflater, data: bytes, room: int, step: int = 7) -> bytes:
+    out = b""
+    for i in range(0, len(data), step):
+        out += inflater.feed(data[i : i + step], room - len(out))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [
+        ("gzip", gzip.compress),
+        ("x-gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as IIS sends it
+    ],
+)
+def test_inflater_encodings(encoding: str, compress: Callable[[bytes], bytes]) -> None:
+    data = WESTERN.encode() * 50
+    assert _feed_all(Inflater(encoding), compress(data), 10_000) == data
+
+
+def test_inflater_stops_one_byte_past_room() -> None:
+    bomb = gzip.compress(b" " * 10_000_000)
+    out = Inflater("gzip").feed(bomb, 1000)
+    assert len(out) == 1001
+
+
+def test_inflater_concatenated_members_and_trailing_junk() -> None:
+    data = gzip.compress(b"one ") + gzip.compress(b"two") + b"\x00junk"
+    assert _feed_all(Inflater("gzip"), data, 1000) == b"one two"
+
+
+def test_inflater_corrupt_stream_raises() -> None:
+    with pytest.raises(zlib.error):
+        Inflater("gzip").feed(b"\x1f\x8b\x08\x00not really gzip at all", 1000)

@@ -332,10 +332,13 @@ def test_503_retry_after_http_date(server: FaultServer) -> None:
         assert again.retry_after is not None and 58 <= again.retry_after <= 61
 
 
-def test_fail_fast_is_per_host(server: FaultServer, fetcher: Fetcher) -> None:
+def test_fail_fast_is_per_host_and_port(server: FaultServer, fetcher: Fetcher) -> None:
     failure(fetcher, server.url("/retry-after/429?after=60"))
     other = server.url("/article").replace("127.0.0.1", "localhost")
     assert fetcher.fetch(other).status == 200
+    with FaultServer() as second:
+        assert fetcher.fetch(second.url("/article")).status == 200
+    assert failure(fetcher, server.url("/article")).http_status == 429
 
 
 # -- redirects --------------------------------------------------------------------

@@ -15,13 +15,17 @@ Two questions, asked in this order by the fetcher:
     detection (charset-normalizer) → windows-1252.  Raises ``decode`` only when
     no candidate decodes the bytes.
 
-Both are pure: bytes and header values in, values or ``FetchError`` out.
+``Inflater``
+    Undoes gzip/deflate content-encoding, never producing more than allowed.
+
+All are pure: bytes and header values in, values or ``FetchError`` out.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import zlib
 from typing import Final
 
 from watcher.errors import FetchError
@@ -32,6 +36,8 @@ except ImportError:  # pragma: no cover - exercised only in stripped-down instal
     charset_normalizer = None  # type: ignore[assignment]
 
 __all__ = [
+    "INFLATABLE",
+    "Inflater",
     "check_text",
     "decode_body",
     "looks_binary",
@@ -39,6 +45,7 @@ __all__ = [
     "parse_content_type",
 ]
 
+INFLATABLE: Final = frozenset({"gzip", "x-gzip", "deflate"})
 # Where a page declares its own charset; the HTML spec's prescan reads 1024 bytes,
 # but real pages put large scripts and styles before the meta tag.
 _SNIFF_BYTES: Final = 8192
@@ -248,3 +255,50 @@ def _bom_len(body: bytes) -> int:
         if body.startswith(bom):
             return len(bom)
     return 0
+
+
+class Inflater:
+    """gzip/deflate content-encoding undone with a bound on the output of every step.
+
+    httpx inflates each network chunk whole: 64 KB of a gzip bomb become ~64 MB
+    before anyone can count them.  Here ``feed`` stops one byte past ``room``.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self._gzip = encoding in ("gzip", "x-gzip")
+        self._raw_tried = False
+        self._members = 0  # complete gzip members so far
+        self._finished = False
+        self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Inflate ``data``; stops as soon as output exceeds ``room`` bytes."""
+        out = bytearray()
+        while data and not self._finished:
+            try:
+                # max_length = room+1: one byte over proves the body is too large.
+                out += self._obj.decompress(data, room - len(out) + 1)
+            except zlib.error:
+                if self._members:
+                    # Junk after a complete stream: ignored, as browsers do.
+                    self._finished = True
+                    break
+                # "deflate" is zlib-wrapped by the RFC and raw by many servers.
+                if self._gzip or self._raw_tried or out:
+                    raise
+                self._raw_tried = True
+                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+                continue
+            self._raw_tried = True
+            if len(out) > room:
+                break
+            if self._obj.eof:
+                self._members += 1
+                data = self._obj.unused_data
+                if not self._gzip:
+                    self._finished = True
+                elif data:
+                    self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)  # concatenated members
+            else:
+                data = self._obj.unconsumed_tail
+        return bytes(out)

@@ -32,16 +32,24 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Final, Self
 
 import httpx
 
 from watcher import __version__
-from watcher.decode import check_text, decode_body, media_type
+from watcher.decode import INFLATABLE, Inflater, check_text, decode_body, media_type
 from watcher.errors import ConfigError, FailureClass, FetchError
-from watcher.politeness import Clock, HostGate, RobotsCache, RobotsFile, Sleep, parse_retry_after
+from watcher.politeness import (
+    Clock,
+    HostGate,
+    RobotsCache,
+    RobotsFile,
+    Sleep,
+    fetch_robots,
+    origin_of,
+    retry_after_of,
+)
 
 __all__ = ["FetchResult", "FetchSettings", "Fetcher", "build_client"]
 
@@ -49,21 +57,15 @@ log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT: Final = f"watcher/{__version__} (+https://github.com/watcher-news/watcher)"
 _ACCEPT: Final = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
-# Only what _Inflater decodes with a bound on its output; httpx would also offer
+# Only what Inflater decodes with a bound on its output; httpx would also offer
 # zstd, whose one-shot decoding a bomb could blow up in memory.
 _ACCEPT_ENCODING: Final = "gzip, deflate"
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _ROBOTS_TIMEOUT: Final = 5.0
-_ROBOTS_MAX_BYTES: Final = 512 * 1024  # Google's cap too: rules past it are ignored
 # Read the first bytes before deciding whether a body is text at all.
 _SNIFF_AT: Final = 4096
-_DNS_HINTS: Final = (
-    "name or service not known",
-    "nodename nor servname",
-    "temporary failure in name resolution",
-    "getaddrinfo failed",
-    "no address associated",
-)
+# What resolvers say when a name does not resolve (glibc, macOS, Windows, musl).
+_DNS_HINTS: Final = ("name or service", "nodename nor servname", "name resolution", "getaddrinfo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,41 +199,6 @@ def _shutdown(sock: socket.socket) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-class _Inflater:
-    """gzip/deflate decoding that never produces more than it is allowed to."""
-
-    def __init__(self, encoding: str) -> None:
-        self._gzip = encoding in ("gzip", "x-gzip")
-        self._raw_tried = False
-        self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS if self._gzip else zlib.MAX_WBITS)
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        """Inflate ``data``; stops as soon as output exceeds ``room`` bytes."""
-        out = bytearray()
-        while data:
-            try:
-                # max_length = room+1: one byte over proves the body is too large.
-                out += self._obj.decompress(data, room - len(out) + 1)
-            except zlib.error:
-                # "deflate" is zlib-wrapped by the RFC and raw by many servers.
-                if self._gzip or self._raw_tried or out:
-                    raise
-                self._raw_tried = True
-                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
-                continue
-            self._raw_tried = True
-            if len(out) > room:
-                break
-            if self._obj.eof:
-                data = self._obj.unused_data
-                if not (data and self._gzip):
-                    break
-                self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)  # concatenated members
-            else:
-                data = self._obj.unconsumed_tail
-        return bytes(out)
-
-
 class Fetcher:
     """Long-lived: one client, per-host politeness, robots cache. Thread-safe."""
 
@@ -316,7 +283,8 @@ class Fetcher:
         deadline: _Deadline | None = None
         try:
             while True:
-                host = current.host
+                # Politeness is per host and port: another port is another server.
+                host = current.netloc.decode("ascii")
                 self._fail_if_backing_off(str(current), host)
                 if obey:
                     self._check_robots(url, current, deadline)
@@ -425,7 +393,7 @@ class Fetcher:
         declared = response.headers.get("Content-Length", "")
         if not encoding and declared.isdigit() and int(declared) > limit:
             raise self._too_large(label, f"it announces {int(declared):,} bytes")
-        inflater = _Inflater(encoding) if encoding in ("gzip", "x-gzip", "deflate") else None
+        inflater = Inflater(encoding) if encoding in INFLATABLE else None
         # Encodings we did not ask for (br, zstd, stacked) are left to httpx: the
         # per-chunk output can then overshoot, but the cap still ends the read.
         # A response built in memory (MockTransport) was read, and decoded, already.
@@ -475,10 +443,9 @@ class Fetcher:
         via = f" (redirected to {response.url})" if str(response.url) != url else ""
         retry: float | None = None
         if status in (429, 503):
-            header = response.headers.get("Retry-After")
-            retry = parse_retry_after(header, now=_server_now(response))
+            retry = retry_after_of(response)
             if retry:
-                self._gate.back_off(response.url.host, retry, status)
+                self._gate.back_off(response.url.netloc.decode("ascii"), retry, status)
         if retry:
             hint = (
                 f"the server asked us to wait {retry:g} s (Retry-After); watcher will not "
@@ -515,49 +482,25 @@ class Fetcher:
             )
 
     def _check_robots(self, requested: str, url: httpx.URL, deadline: _Deadline | None) -> None:
-        host = url.host
-        netloc = f"[{host}]" if ":" in host else host
-        origin = f"{url.scheme}://{netloc}" + (f":{url.port}" if url.port else "")
+        host = url.netloc.decode("ascii")
+        origin = origin_of(url)
 
-        def fetch_robots(robots_url: str) -> RobotsFile:
+        def get(robots_url: str) -> RobotsFile:
             # Short: a slow robots.txt must not eat the page's own time.
             budget = min(_ROBOTS_TIMEOUT, self.settings.read_timeout)
             if deadline is not None:
                 budget = min(budget, deadline.left())
             with self._gate.slot(host):
-                return self._fetch_robots(robots_url, max(budget, 0.001))
+                return fetch_robots(self._client, robots_url, max(budget, 0.001))
 
         ua = self.settings.user_agent
-        if not self._robots.allowed(str(url), origin=origin, user_agent=ua, fetch=fetch_robots):
+        if not self._robots.allowed(str(url), origin=origin, user_agent=ua, fetch=get):
             raise FetchError(
                 f"GET {_label(requested, str(url))} is disallowed by {origin}/robots.txt for "
                 "our user agent; leave it, or set obey_robots = false on this watch if the "
                 "site allows it",
                 failure_class="robots",
             )
-
-    def _fetch_robots(self, robots_url: str, budget: float) -> RobotsFile:
-        started = time.monotonic()
-        try:
-            with self._client.stream(
-                "GET",
-                robots_url,
-                timeout=httpx.Timeout(budget),
-                follow_redirects=True,  # RFC 9309: follow at least five
-                headers={"Accept": "text/plain,*/*;q=0.1"},
-            ) as response:
-                buf = bytearray()
-                if 200 <= response.status_code < 300:
-                    for chunk in response.iter_bytes():
-                        buf += chunk
-                        if len(buf) >= _ROBOTS_MAX_BYTES:
-                            break
-                        if time.monotonic() - started > budget:
-                            return RobotsFile(None, error=f"still arriving after {budget:g} s")
-                text = bytes(buf[:_ROBOTS_MAX_BYTES]).decode("utf-8", "replace")
-                return RobotsFile(response.status_code, text)
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            return RobotsFile(None, error=f"{type(exc).__name__}: {exc}")
 
     def _map_error(
         self, exc: Exception, url: str, host: str, deadline: _Deadline | None, phase: str
@@ -656,14 +599,3 @@ def _parse_url(raw: str, requested: str) -> httpx.URL:
             failure_class="invalid_url",
         )
     return url
-
-
-def _server_now(response: httpx.Response) -> float:
-    """Epoch seconds by the server's Date header, so a Retry-After date ignores our clock's skew."""
-    date = response.headers.get("Date")
-    if date:
-        try:
-            return parsedate_to_datetime(date).timestamp()
-        except (TypeError, ValueError, IndexError):
-            pass
-    return time.time()

@@ -7,8 +7,9 @@
     touching the network.
 ``RobotsCache``
     robots.txt per origin (scheme, host, port), parsed with protego and kept
-    for an hour.  How it is fetched is the caller's business (the fetcher
-    passes a function using its own client), so this module does no I/O.
+    for an hour.  The cache takes a fetch function, so it can be tested
+    without a network; ``fetch_robots`` is the one the fetcher passes, bound
+    to its own client.
 
 Clock and sleep are injected so tests drive time by hand.  Everything here is
 thread-safe: the fetcher runs in a thread pool.
@@ -16,18 +17,30 @@ thread-safe: the fetcher runs in a thread pool.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import logging
 import math
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final
 
+import httpx
 from protego import Protego
 
-__all__ = ["HostGate", "RetryAfter", "RobotsCache", "RobotsFile", "parse_retry_after"]
+__all__ = [
+    "HostGate",
+    "RetryAfter",
+    "RobotsCache",
+    "RobotsFile",
+    "fetch_robots",
+    "origin_of",
+    "parse_retry_after",
+    "retry_after_of",
+]
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +51,7 @@ Sleep = Callable[[float], None]
 # plan, and a watch silenced for a year would be worse than one extra request.
 MAX_RETRY_AFTER: Final = 24 * 3600.0
 ROBOTS_TTL: Final = 3600.0
+ROBOTS_MAX_BYTES: Final = 512 * 1024  # Google's cap too: rules past it are ignored
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
@@ -63,6 +77,17 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     if math.isnan(seconds):  # float() accepts "nan"
         return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+def retry_after_of(response: httpx.Response) -> float | None:
+    """Seconds a 429/503 response asks us to wait, dates measured by its own Date header."""
+    now = time.time()
+    date = response.headers.get("Date")
+    if date:
+        # The server's clock, not ours: a skewed local clock must not stretch the wait.
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            now = email.utils.parsedate_to_datetime(date).timestamp()
+    return parse_retry_after(response.headers.get("Retry-After"), now=now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,3 +244,35 @@ class RobotsCache:
         # and hides the real failure.
         why = f"HTTP {got.status}" if got.status is not None else (got.error or "unreachable")
         return _Rules(None, now, f"{why}: treated as allow-all")
+
+
+def origin_of(url: httpx.URL) -> str:
+    """``scheme://host[:port]``, the scope of one robots.txt (RFC 9309)."""
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return f"{url.scheme}://{host}" + (f":{url.port}" if url.port else "")
+
+
+def fetch_robots(client: httpx.Client, robots_url: str, budget: float) -> RobotsFile:
+    """GET a robots.txt within ``budget`` seconds; never raises (unreachable is a result)."""
+    started = time.monotonic()
+    try:
+        with client.stream(
+            "GET",
+            robots_url,
+            timeout=httpx.Timeout(budget),
+            follow_redirects=True,  # RFC 9309: follow at least five
+            headers={"Accept": "text/plain,*/*;q=0.1"},
+        ) as response:
+            buf = bytearray()
+            if 200 <= response.status_code < 300:
+                for chunk in response.iter_bytes():
+                    buf += chunk
+                    if len(buf) >= ROBOTS_MAX_BYTES:
+                        break
+                    # Read timeouts bound each wait; this bounds a trickle.
+                    if time.monotonic() - started > budget:
+                        return RobotsFile(None, error=f"still arriving after {budget:g} s")
+            text = bytes(buf[:ROBOTS_MAX_BYTES]).decode("utf-8", "replace")
+            return RobotsFile(response.status_code, text)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        return RobotsFile(None, error=f"{type(exc).__name__}: {exc}")
