@@ -93,6 +93,7 @@ _AS_CP1252: Final = frozenset(
 _MAX_CHAOS: Final = 0.2
 # Below this share of non-ASCII bytes there is too little for a detector to go on.
 _FEW_NON_ASCII: Final = 0.05
+_ASCII: Final = bytes(range(128))
 
 
 def parse_content_type(header: str | None) -> tuple[str | None, dict[str, str]]:
@@ -205,7 +206,7 @@ def _declared_in_body(body: bytes) -> str | None:
 def _detect(body: bytes) -> str | None:
     """Guess a legacy charset; windows-1252 wins whenever it is a plausible reading."""
     cp1252_ok = _try(body, "cp1252") is not None
-    non_ascii = sum(1 for b in body if b > 0x7F) / max(len(body), 1)
+    non_ascii = len(body.translate(None, _ASCII)) / max(len(body), 1)
     # A handful of accented letters is what Western pages look like, and far too
     # little for a detector (it reads "’" as Big5 or "é" as cp775).
     if cp1252_ok and non_ascii < _FEW_NON_ASCII:

@@ -4,7 +4,8 @@
     Per host, at most ``concurrency`` requests at once and at least ``delay``
     seconds between request starts.  A server that answers 429/503 with
     ``Retry-After`` is left alone until that time: requests fail fast without
-    touching the network.
+    touching the network.  A "host" is whatever key the caller passes; the
+    fetcher passes ``host[:port]``, since another port is another server.
 ``RobotsCache``
     robots.txt per origin (scheme, host, port), parsed with protego and kept
     for an hour.  The cache takes a fetch function, so it can be tested
