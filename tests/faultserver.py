@@ -357,6 +357,16 @@ def _trickle(ex: Exchange) -> None:
         ex.write(b" ")
 
 
+def _slow_headers(ex: Exchange) -> None:
+    """Headers one byte per ``?every=`` seconds: each read succeeds, the whole never ends."""
+    ex.handler.close_connection = True
+    ex.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+    for _ in range(10_000):
+        if ex.wait(ex.arg("every", 0.1)):
+            return
+        ex.write(b"X")
+
+
 def _big(ex: Exchange) -> None:
     """``?mb=50``; ``&length=0`` leaves out Content-Length (body ends when we close)."""
     total = int(ex.arg("mb", 50) * 1_000_000)
@@ -410,6 +420,7 @@ def _install_defaults(server: FaultServer) -> None:
     add("/bad-location", lambda ex: ex.redirect("http://example.com:port/"))
     add("/hang", lambda ex: ex.hang())
     add("/trickle", _trickle)
+    add("/slow-headers", _slow_headers)
     add("/reset", lambda ex: ex.reset())
     add("/hang-up", lambda ex: ex.hang_up())
     add("/status/", lambda ex: ex.respond(int(ex.path.rsplit("/", 1)[-1]), b"<h1>error</h1>"),

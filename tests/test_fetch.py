@@ -246,6 +246,18 @@ def test_total_timeout_also_bounds_the_wait_for_headers(server: FaultServer) -> 
     assert error.failure_class == "timeout"
 
 
+def test_total_timeout_bounds_headers_that_trickle(server: FaultServer) -> None:
+    settings = FetchSettings(
+        read_timeout=10, total_timeout=1.0, per_host_delay=0, obey_robots=False
+    )
+    with Fetcher(settings) as fetcher:
+        started = time.monotonic()
+        error = failure(fetcher, server.url("/slow-headers?every=0.1"))
+        elapsed = time.monotonic() - started
+    assert error.failure_class == "timeout"
+    assert 0.9 <= elapsed < 2.0
+
+
 def test_fetcher_still_works_after_a_timeout(server: FaultServer, fetcher: Fetcher) -> None:
     failure(fetcher, server.url("/trickle?every=0.1"))
     assert fetcher.fetch(server.url("/article")).status == 200

@@ -143,7 +143,6 @@ class _Deadline:
     """
 
     def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
         self._at = time.monotonic() + seconds
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
