@@ -367,6 +367,20 @@ def _slow_headers(ex: Exchange) -> None:
         ex.write(b"X")
 
 
+def _truncated(ex: Exchange) -> None:
+    """Promises 100 000 bytes, sends 3 and hangs up."""
+    ex.send_head(200, {"Content-Type": "text/html", "Content-Length": "100000"})
+    ex.write(b"<p>")
+    ex.hang_up()
+
+
+def _bad_chunks(ex: Exchange) -> None:
+    """Chunked transfer-encoding with a chunk size that is not hex."""
+    ex.send_head(200, {"Content-Type": "text/html", "Transfer-Encoding": "chunked"})
+    ex.write(b"zz\r\n<p>broken</p>\r\n")
+    ex.hang_up()
+
+
 def _big(ex: Exchange) -> None:
     """``?mb=50``; ``&length=0`` leaves out Content-Length (body ends when we close)."""
     total = int(ex.arg("mb", 50) * 1_000_000)
@@ -421,6 +435,8 @@ def _install_defaults(server: FaultServer) -> None:
     add("/hang", lambda ex: ex.hang())
     add("/trickle", _trickle)
     add("/slow-headers", _slow_headers)
+    add("/truncated", _truncated)
+    add("/bad-chunks", _bad_chunks)
     add("/reset", lambda ex: ex.reset())
     add("/hang-up", lambda ex: ex.hang_up())
     add("/status/", lambda ex: ex.respond(int(ex.path.rsplit("/", 1)[-1]), b"<h1>error</h1>"),

@@ -273,6 +273,18 @@ def test_connection_reset_or_closed(server: FaultServer, fetcher: Fetcher, path:
     assert "reset or closed" in str(error)
 
 
+def test_body_cut_short(server: FaultServer, fetcher: Fetcher) -> None:
+    error = failure(fetcher, server.url("/truncated"))
+    assert error.failure_class == "connect"
+    assert "reset or closed while reading the body" in str(error)
+
+
+def test_invalid_chunked_encoding(server: FaultServer, fetcher: Fetcher) -> None:
+    error = failure(fetcher, server.url("/bad-chunks"))
+    assert error.failure_class == "connect"
+    assert "not valid HTTP while reading the body" in str(error)
+
+
 def test_connection_refused(fetcher: Fetcher) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

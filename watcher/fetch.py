@@ -528,8 +528,6 @@ class Fetcher:
             return error(f"timed out ({type(exc).__name__}); the watch will be retried", "timeout")
         if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
             return error(f"cannot be requested: {exc}; fix the watch's URL", "invalid_url")
-        if isinstance(exc, httpx.TooManyRedirects):
-            return error(f"was redirected too often: {exc}", "redirects")
         if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc):
             return error(f"was redirected to an invalid URL: {exc}", "redirects")
         if isinstance(exc, httpx.DecodingError):
@@ -561,11 +559,13 @@ class Fetcher:
             return error(
                 f"failed to connect to {host} ({detail}); the watch will be retried", "connect"
             )
-        # RemoteProtocolError, ReadError, WriteError...: the server hung up on us.
+        hung_up = ("disconnected", "peer closed", "reset", "broken pipe")
+        if isinstance(exc, httpx.RemoteProtocolError) and not any(h in text for h in hung_up):
+            what = "sent a response that is not valid HTTP"
+        else:  # ReadError, WriteError, or h11 seeing the connection end early
+            what = "failed: the connection was reset or closed"
         return error(
-            f"failed: the connection to {host} was reset or closed while {phase} ({detail}); "
-            "the watch will be retried",
-            "connect",
+            f"{what} while {phase} ({host}: {detail}); the watch will be retried", "connect"
         )
 
 
