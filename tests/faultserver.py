@@ -11,6 +11,30 @@ properly (``respond``), partly (``send_head`` / ``write``), slowly (``wait``)
 or rudely (``reset``, ``hang_up``).  Every request is logged to ``server.log``
 as ``(method, path, headers)`` before its handler runs.
 
+Built-in routes (``default_routes=False`` leaves them out):
+
+    /article                 ETag + Last-Modified; 304 to a matching If-None-Match/-Modified-Since
+    /redirect?to=/article    301 to ``to``        /chain/<n>  n redirects, then the article
+    /loop/a, /loop/b         a redirect loop      /bad-location  302 to an unparsable URL
+    /hang                    headers never come   /slow-headers?every=0.1  headers byte by byte
+    /trickle?every=1&n=1000  a body of n bytes, one every ``every`` seconds
+    /slow?seconds=0.3        the article, late (for concurrency tests: see ``max_active``)
+    /reset, /hang-up         TCP RST; close without a word
+    /truncated, /bad-chunks  a body cut short; invalid chunked encoding
+    /status/<code>           any status          /retry-after/<code>?after=120[&date=1]
+    /big?mb=50[&length=0]    streamed, with or without Content-Length
+    /gzip-bomb?mb=100        ~100 KB of gzip inflating to 100 MB of spaces
+    /gzip, /deflate-raw      the article, content-encoded
+    /binary, /png, /png-as-html, /nul    bodies that are not text
+    /cp1252, /unknown-charset            cp1252 without a usable charset
+    /invalid-html, /empty, /no-type      odd but readable
+    /robots.txt              ``Disallow: /private/``;  /private/page is the article
+
+Every route answers on one host:port, and the fetcher's Retry-After window is
+per host:port: after a /retry-after/ route, further fetches to the same server
+fail fast.  Put those routes on a second ``FaultServer`` when other fetches to
+the first must go on.
+
 Shutdown is bounded even while handlers hang: waiting handlers wait on the
 server's stop event, open client connections are shut down, handler threads
 are daemons and are joined with a timeout.

@@ -272,7 +272,7 @@ class Fetcher:
     def _fetch(
         self, url: str, etag: str | None, last_modified: str | None, obey: bool, started: float
     ) -> FetchResult:
-        current = _parse_url(url, url)
+        current = _parse_url(url)
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -284,7 +284,7 @@ class Fetcher:
             while True:
                 # Politeness is per host and port: another port is another server.
                 host = current.netloc.decode("ascii")
-                self._fail_if_backing_off(str(current), host)
+                self._fail_if_backing_off(_label(url, str(current)), host)
                 if obey:
                     self._check_robots(url, current, deadline)
                 with self._gate.slot(host):
@@ -583,9 +583,9 @@ def _label(requested: str, actual: str) -> str:
     return requested if actual == requested else f"{requested} (redirected to {actual})"
 
 
-def _parse_url(raw: str, requested: str) -> httpx.URL:
+def _parse_url(requested: str) -> httpx.URL:
     try:
-        url = httpx.URL(raw)
+        url = httpx.URL(requested)
     except (httpx.InvalidURL, TypeError) as exc:
         raise FetchError(
             f"GET {requested} cannot be requested: not a valid URL ({exc}); fix the watch's URL",
