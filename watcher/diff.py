@@ -136,6 +136,16 @@ def _plain_rank(claim: Claim) -> tuple[int, int]:
     return (certainty_rank(claim.certainty), claim.start)
 
 
+def claim_rank(claim: Claim) -> tuple[float, ...]:
+    """The order ``best_claim`` uses (smaller is better), without the position
+    tie-break, so that callers can compare claims from different articles."""
+    if claim.kind == "release_date":
+        return _date_rank(claim)[:-1]
+    if claim.kind == "status":
+        return _status_rank(claim)[:-1]
+    return _plain_rank(claim)[:-1]
+
+
 def best_claim(kind: str, claims: Iterable[Claim]) -> Claim | None:
     """The claim ``headline`` would show for ``kind`` among current ``claims``."""
     current = [c for c in claims if c.kind == kind and not c.superseded]

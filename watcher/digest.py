@@ -1,0 +1,577 @@
+"""The digest: from stored watches, versions and change events to page models (pure).
+
+``build_digest(DigestInput) -> Digest`` groups every source's claims by subject
+(``subjects.subject_key``), computes each subject's headline across sources, the
+cross-source view (what each source says now, grouped by value, with a verdict:
+agree / compatible / conflict), the history of each value per source, and the
+models of the index, subject and watch pages. ``render_site`` (in ``site.py``)
+turns a ``Digest`` into files. Nothing here reads the clock, the database or the
+network: the lead's store fills the input records, ``now`` comes in with them.
+
+Size limits, so a digest with 10,000 change events still builds and renders in
+well under two seconds: the change list since ``since`` is paginated by
+``CHANGES_PER_PAGE`` (index.html is page 1, then changes-2.html ...), at most
+``MAX_CHANGE_PAGES`` pages; changes beyond are counted, not listed (the subject
+pages always show the current state). Watch pages list the latest
+``MAX_CHECKS`` checks and diff the latest ``MAX_TEXT_DIFFS`` version pairs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from watcher import edtf
+from watcher.claims.model import CERTAINTIES, Claim
+from watcher.diff import ClaimChange, best_claim, claim_rank, value_key
+from watcher.names import PersonIndex
+from watcher.site import (
+    ChangeView,
+    CheckView,
+    CrossView,
+    DiffLine,
+    Digest,
+    HeadlineItem,
+    HistoryRow,
+    PersonRow,
+    SourceRef,
+    SourceSays,
+    SubjectPage,
+    TextDiff,
+    ValueGroup,
+    ValueHistory,
+    ValueView,
+    Verdict,
+    WatchPage,
+    render_site,
+)
+from watcher.subjects import SubjectIndex, slug, subject_key
+
+__all__ = [
+    "ChangeRecord",
+    "CheckRecord",
+    "Digest",
+    "DigestInput",
+    "VersionRecord",
+    "WatchRecord",
+    "build_digest",
+    "render_site",
+]
+
+CHANGES_PER_PAGE: Final = 200
+MAX_CHANGE_PAGES: Final = 25
+MAX_CHECKS: Final = 200
+MAX_TEXT_DIFFS: Final = 10
+MAX_DIFF_LINES: Final = 400
+SUBJECT_RECENT_CHANGES: Final = 50
+FEED_ENTRIES: Final = 100
+VIEW_KINDS: Final = ("release_date", "status", "platform", "episodes", "trailer")
+KIND_LABELS: Final[dict[str, str]] = {
+    "release_date": "release date",
+    "status": "status",
+    "platform": "platform",
+    "episodes": "episodes",
+    "trailer": "trailer",
+    "cast": "cast",
+    "crew": "crew",
+}
+
+
+# ---- input: filled by the store -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRecord:
+    """One check of one watch."""
+
+    at: datetime
+    outcome: str  # new / changed / unchanged / error
+    http_status: int | None = None
+    bytes: int = 0
+    duration_ms: float = 0.0
+    failure_class: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """One stored version (snapshot) of a watched page with its claims.
+
+    ``snapshot_path`` is the stored copy's path relative to the site root (the
+    lead links or copies the file there), or an absolute URL, or None."""
+
+    watch_id: int
+    snapshot_id: int
+    fetched_at: datetime
+    subject: str | None
+    reference_date: str | None
+    claims: tuple[Claim, ...]
+    text: str = ""
+    snapshot_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRecord:
+    """A watch with its checks and versions, in any order (they are sorted here)."""
+
+    id: int
+    url: str
+    name: str
+    tags: tuple[str, ...] = ()
+    checks: tuple[CheckRecord, ...] = ()
+    versions: tuple[VersionRecord, ...] = ()
+    consecutive_failures: int = 0
+    failing_since: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRecord:
+    """A stored change event."""
+
+    id: int
+    watch_id: int
+    at: datetime
+    change: ClaimChange
+    snapshot_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestInput:
+    now: datetime
+    since: datetime | None  # the previous digest; None lists every change
+    watches: tuple[WatchRecord, ...]
+    changes: tuple[ChangeRecord, ...]
+    title: str = "watcher digest"
+    site_url: str = ""  # absolute base URL of the published site, for the feed
+
+
+# ---- building ----------------------------------------------------------------------
+
+
+def value_view(claim: Claim) -> ValueView:
+    """How a claim is said on pages; release dates through ``edtf.describe``."""
+    if claim.kind == "release_date":
+        text, machine = edtf.describe(claim.value), claim.value
+    elif claim.kind == "status":
+        text, machine = claim.value.replace("_", " "), claim.value
+    elif claim.kind == "episodes":
+        text, machine = f"{claim.value} episodes", claim.value
+    else:
+        text, machine = claim.value, claim.value
+    return ValueView(
+        kind=claim.kind,
+        value=claim.value,
+        text=text,
+        machine=machine,
+        certainty=claim.certainty,
+        evidence=claim.evidence,
+        superseded=claim.superseded,
+        role=claim.role.replace("_", " ") if claim.role else None,
+        character=claim.character,
+    )
+
+
+def _resolved(claim: Claim, main: str | None) -> str:
+    return claim.subject if claim.subject is not None else (main or "")
+
+
+def _what(change: ClaimChange) -> str:
+    label = KIND_LABELS.get(change.kind, change.kind)
+    if change.kind in ("cast", "crew"):
+        either = change.new or change.old
+        return f"{label}: {either.value}" if either else label
+    if change.kind == "platform" or change.slot.startswith("alt:"):
+        return f"{label} (also stated)" if change.slot.startswith("alt:") else label
+    return label
+
+
+def _certainty_summary(claims: Iterable[Claim]) -> str:
+    """ "official" when the group agrees on certainty, else "1 official, 2 reported"."""
+    counts: dict[str, int] = dict.fromkeys(CERTAINTIES, 0)
+    for claim in claims:
+        counts[claim.certainty] = counts.get(claim.certainty, 0) + 1
+    present = [(c, n) for c, n in counts.items() if n]
+    if len(present) == 1:
+        return present[0][0]
+    return ", ".join(f"{n} {c}" for c, n in present)
+
+
+def _verdict(kind: str, keys: Sequence[str], values: Sequence[str], n_sources: int) -> Verdict:
+    if len(keys) <= 1:
+        return "agree" if n_sources > 1 else "single"
+    if kind != "release_date":
+        return "conflict"
+    spans = [edtf.parse(v) for v in values if edtf.is_valid(v) and not edtf.parse(v).unknown]
+    if len(spans) <= 1:
+        return "compatible"  # one date and "unknown": not a contradiction
+    clash = any(not a.overlaps(b) for i, a in enumerate(spans) for b in spans[i + 1 :])
+    return "conflict" if clash else "compatible"
+
+
+@dataclass(slots=True)
+class _Said:
+    """While building a value history: what one source said, first and last."""
+
+    claim: Claim
+    first: datetime
+    last: datetime
+    current: bool
+    version: VersionRecord
+
+
+class _Builder:
+    """State shared while building one digest: sources, subjects, people."""
+
+    def __init__(self, data: DigestInput) -> None:
+        self.data = data
+        self.sources = {w.id: SourceRef(w.id, w.name, w.url) for w in data.watches}
+        self.subjects = SubjectIndex()
+        self.versions = {
+            w.id: sorted(w.versions, key=lambda v: (v.fetched_at, v.snapshot_id))
+            for w in data.watches
+        }
+        self.check_times = {
+            w.id: sorted(c.at for c in w.checks if c.outcome != "error") for w in data.watches
+        }
+        self.snapshot_paths = {
+            v.snapshot_id: v.snapshot_path for vs in self.versions.values() for v in vs
+        }
+        # subject key -> watch id -> claims of the watch's latest version about it
+        self.current: dict[str, dict[int, list[Claim]]] = {}
+        self.main_subject_of: dict[str, set[int]] = {}
+        for watch in data.watches:
+            versions = self.versions[watch.id]
+            for version in versions:
+                if version.subject:
+                    self.subjects.add(version.subject)
+                for claim in version.claims:
+                    if claim.subject is not None:
+                        self.subjects.add(claim.subject)
+            if not versions:
+                continue
+            latest = versions[-1]
+            if latest.subject:
+                key = subject_key(latest.subject)
+                self.main_subject_of.setdefault(key, set()).add(watch.id)
+                self.current.setdefault(key, {}).setdefault(watch.id, [])
+            for claim in latest.claims:
+                key = subject_key(_resolved(claim, latest.subject))
+                if key:
+                    self.current.setdefault(key, {}).setdefault(watch.id, []).append(claim)
+        for record in data.changes:
+            self.subjects.add(record.change.subject)
+        self.slugs = self._slugs()
+
+    def _slugs(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        taken: set[str] = set()
+        for key in sorted(self.subjects.keys()):
+            base = slug(key)
+            candidate, n = base, 2
+            while candidate in taken:  # two keys may share a slug after punctuation folding
+                candidate, n = f"{base}-{n}", n + 1
+            taken.add(candidate)
+            out[key] = candidate
+        return out
+
+    def source(self, watch_id: int) -> SourceRef:
+        return self.sources.get(watch_id) or SourceRef(watch_id, f"watch {watch_id}", "")
+
+    def change_view(self, record: ChangeRecord) -> ChangeView:
+        change = record.change
+        key = subject_key(change.subject)
+        return ChangeView(
+            id=record.id,
+            at=record.at,
+            source=self.source(record.watch_id),
+            subject=self.subjects.display(key) if key else change.subject,
+            subject_slug=self.slugs.get(key, slug(change.subject)),
+            kind=change.kind,
+            what=_what(change),
+            change=change.change,
+            headline=change.headline,
+            old=value_view(change.old) if change.old else None,
+            new=value_view(change.new) if change.new else None,
+            snapshot_path=self.snapshot_paths.get(record.snapshot_id or -1),
+        )
+
+    def last_seen(self, watch_id: int, start: datetime, until: datetime | None) -> datetime:
+        """The last successful check in [start, until): when the source last said it."""
+        times = self.check_times.get(watch_id, [])
+        hi = bisect.bisect_left(times, until) if until is not None else len(times)
+        return max(start, times[hi - 1]) if hi > 0 else start
+
+    def says(self, watch_id: int, claim: Claim) -> SourceSays:
+        latest = self.versions[watch_id][-1]
+        return SourceSays(
+            self.source(watch_id), latest.fetched_at, value_view(claim), latest.snapshot_path
+        )
+
+    def subject_page(self, key: str, changes: Sequence[ChangeView]) -> SubjectPage:
+        per_source = self.current.get(key, {})
+        views = tuple(self.cross_view(kind, per_source) for kind in VIEW_KINDS)
+        heads = []
+        for kind in ("release_date", "status", "platform"):
+            best = self.best_across(kind, per_source)
+            heads.append(
+                HeadlineItem(
+                    KIND_LABELS[kind],
+                    value_view(best[0]) if best else None,
+                    self.source(best[1]) if best else None,
+                )
+            )
+        sources = tuple(
+            sorted(
+                (
+                    SourceSays(
+                        self.source(wid),
+                        self.versions[wid][-1].fetched_at,
+                        ValueView("", "", "", "", "", ""),
+                        self.versions[wid][-1].snapshot_path,
+                    )
+                    for wid in per_source
+                ),
+                key=lambda s: s.source.name.casefold(),
+            )
+        )
+        return SubjectPage(
+            key=key,
+            slug=self.slugs.get(key, slug(key)),
+            name=self.subjects.display(key),
+            headline=tuple(heads),
+            views=tuple(v for v in views if v.groups),
+            people=self.people(per_source),
+            histories=self.histories(key),
+            sources=sources,
+            changes=tuple(changes[:SUBJECT_RECENT_CHANGES]),
+            conflict=any(v.verdict == "conflict" for v in views),
+        )
+
+    def best_across(
+        self, kind: str, per_source: dict[int, list[Claim]]
+    ) -> tuple[Claim, int] | None:
+        """The best claim any source makes now; a newer source wins a tie."""
+        candidates = []
+        for wid, claims in per_source.items():
+            best = best_claim(kind, claims)
+            if best is not None:
+                fetched = self.versions[wid][-1].fetched_at
+                candidates.append((claim_rank(best), -fetched.timestamp(), wid, best))
+        if not candidates:
+            return None
+        _rank, _t, wid, best = min(candidates, key=lambda c: c[:3])
+        return best, wid
+
+    def cross_view(self, kind: str, per_source: dict[int, list[Claim]]) -> CrossView:
+        groups: dict[str, list[tuple[int, Claim]]] = {}
+        silent = []
+        for wid, claims in per_source.items():
+            best = best_claim(kind, claims)
+            if best is None:
+                silent.append(self.source(wid))
+                continue
+            groups.setdefault(value_key(kind, best.value), []).append((wid, best))
+        overall = self.best_across(kind, per_source)
+        best_key = value_key(kind, overall[0].value) if overall else None
+        built = []
+        for vkey, members in groups.items():
+            strongest = min((c for _w, c in members), key=claim_rank)
+            built.append(
+                ValueGroup(
+                    value=value_view(strongest),
+                    sources=tuple(self.says(w, c) for w, c in members),
+                    certainties=_certainty_summary(c for _w, c in members),
+                    best=vkey == best_key,
+                )
+            )
+        built.sort(key=lambda g: (not g.best, -len(g.sources), g.value.text))
+        return CrossView(
+            kind=kind,
+            label=KIND_LABELS[kind],
+            groups=tuple(built),
+            verdict=_verdict(
+                kind,
+                list(groups),
+                [g.value.value for g in built],
+                sum(len(m) for m in groups.values()),
+            ),
+            silent=tuple(sorted(silent, key=lambda s: s.name.casefold())),
+        )
+
+    def people(self, per_source: dict[int, list[Claim]]) -> tuple[PersonRow, ...]:
+        index = PersonIndex()
+        rows: dict[tuple[str, str], list[tuple[int, Claim]]] = {}
+        for wid, claims in sorted(per_source.items()):
+            for claim in claims:
+                if claim.kind in ("cast", "crew") and not claim.superseded:
+                    rows.setdefault((claim.kind, index.canonical(claim.value)), []).append(
+                        (wid, claim)
+                    )
+        out = []
+        for (kind, name), members in rows.items():
+            seen: dict[int, Claim] = {}
+            for wid, claim in members:  # one line per source: its strongest mention
+                if wid not in seen or claim_rank(claim) < claim_rank(seen[wid]):
+                    seen[wid] = claim
+            roles = sorted({(c.role or "").replace("_", " ") for c in seen.values()} - {""})
+            out.append(
+                PersonRow(
+                    name=name,
+                    kind=kind,
+                    roles=", ".join(roles),
+                    sources=tuple(self.says(w, c) for w, c in seen.items()),
+                    differs=len(roles) > 1,
+                )
+            )
+        out.sort(key=lambda r: (r.kind, -len(r.sources), r.name.casefold()))
+        return tuple(out)
+
+    def histories(self, key: str) -> tuple[ValueHistory, ...]:
+        table: dict[tuple[str, str], dict[int, _Said]] = {}
+        for wid, versions in self.versions.items():
+            for i, version in enumerate(versions):
+                until = versions[i + 1].fetched_at if i + 1 < len(versions) else None
+                last = self.last_seen(wid, version.fetched_at, until)
+                for claim in version.claims:
+                    if claim.kind not in VIEW_KINDS or claim.superseded:
+                        continue
+                    if subject_key(_resolved(claim, version.subject)) != key:
+                        continue
+                    cell = table.setdefault((claim.kind, value_key(claim.kind, claim.value)), {})
+                    said = cell.get(wid)
+                    if said is None:
+                        cell[wid] = _Said(claim, version.fetched_at, last, until is None, version)
+                    else:
+                        said.last, said.current, said.version = last, until is None, version
+        out = []
+        for (kind, _vkey), cell in table.items():
+            rows = sorted(
+                (
+                    HistoryRow(
+                        self.source(wid),
+                        value_view(s.claim),
+                        s.first,
+                        s.last,
+                        s.current,
+                        s.version.snapshot_path,
+                    )
+                    for wid, s in cell.items()
+                ),
+                key=lambda r: (r.first_said, r.source.name),
+            )
+            view = rows[0].value
+            out.append(ValueHistory(kind, KIND_LABELS[kind], view.text, view.machine, tuple(rows)))
+        out.sort(key=lambda h: (VIEW_KINDS.index(h.kind), min(r.first_said for r in h.rows)))
+        return tuple(out)
+
+    def watch_page(self, watch: WatchRecord) -> WatchPage:
+        checks = sorted(watch.checks, key=lambda c: c.at, reverse=True)
+        versions = self.versions[watch.id]
+        diffs = tuple(
+            text_diff(versions[i - 1], versions[i])
+            for i in range(len(versions) - 1, max(0, len(versions) - 1 - MAX_TEXT_DIFFS), -1)
+        )
+        keys = {k for k, per in self.current.items() if watch.id in per}
+        last_failure = next((c.failure_class for c in checks if c.outcome == "error"), None)
+        return WatchPage(
+            id=watch.id,
+            name=watch.name,
+            url=watch.url,
+            tags=watch.tags,
+            consecutive_failures=watch.consecutive_failures,
+            failing_since=watch.failing_since,
+            last_error=watch.last_error,
+            last_failure_class=last_failure if watch.consecutive_failures else None,
+            checks=tuple(
+                CheckView(
+                    c.at, c.outcome, c.http_status, c.bytes, c.duration_ms, c.failure_class, c.error
+                )
+                for c in checks[:MAX_CHECKS]
+            ),
+            checks_total=len(checks),
+            errors=sum(1 for c in checks if c.outcome == "error"),
+            diffs=diffs,
+            subjects=tuple(
+                sorted((self.subjects.display(k), self.slugs.get(k, slug(k))) for k in keys)
+            ),
+            latest_snapshot_path=versions[-1].snapshot_path if versions else None,
+        )
+
+
+def text_diff(old: VersionRecord, new: VersionRecord) -> TextDiff:
+    """Unified diff of the extracted text of two consecutive versions."""
+    raw = list(
+        difflib.unified_diff(old.text.splitlines(), new.text.splitlines(), lineterm="", n=2)
+    )[2:]  # the ---/+++ header names nothing useful here
+    lines = []
+    added = removed = 0
+    for line in raw:
+        if line.startswith("@@"):
+            lines.append(DiffLine("hunk", line))
+        elif line.startswith("+"):
+            added += 1
+            lines.append(DiffLine("add", line))
+        elif line.startswith("-"):
+            removed += 1
+            lines.append(DiffLine("del", line))
+        else:
+            lines.append(DiffLine("ctx", line))
+    return TextDiff(
+        old_at=old.fetched_at,
+        new_at=new.fetched_at,
+        old_id=old.snapshot_id,
+        new_id=new.snapshot_id,
+        added=added,
+        removed=removed,
+        lines=tuple(lines[:MAX_DIFF_LINES]),
+        truncated=len(lines) > MAX_DIFF_LINES,
+    )
+
+
+def build_digest(data: DigestInput) -> Digest:
+    """Page models of the whole site from stored records (pure)."""
+    builder = _Builder(data)
+    views = [builder.change_view(r) for r in data.changes]
+    newest_first = sorted(views, key=lambda v: (v.at, v.id), reverse=True)
+    recent = [v for v in newest_first if data.since is None or v.at > data.since]
+    # Headline changes first, then newest first (sorted() is stable).
+    recent.sort(key=lambda v: not v.headline)
+    limit = CHANGES_PER_PAGE * MAX_CHANGE_PAGES
+    listed = recent[:limit]
+    pages = tuple(
+        tuple(listed[i : i + CHANGES_PER_PAGE]) for i in range(0, len(listed), CHANGES_PER_PAGE)
+    ) or ((),)
+    by_subject: dict[str, list[ChangeView]] = {}
+    for view in newest_first:
+        by_subject.setdefault(view.subject_slug, []).append(view)
+    keys = set(builder.current) | {subject_key(r.change.subject) for r in data.changes}
+    keys.discard("")
+    subjects = [builder.subject_page(k, by_subject.get(builder.slugs[k], [])) for k in keys]
+    # Subjects that sources are *about* first, then the ones only mentioned.
+    subjects.sort(key=lambda p: (-len(builder.main_subject_of.get(p.key, ())), p.name.casefold()))
+    watches = tuple(builder.watch_page(w) for w in sorted(data.watches, key=lambda w: w.id))
+    failing = tuple(
+        sorted(
+            (w for w in watches if w.consecutive_failures > 0),
+            key=lambda w: (-w.consecutive_failures, w.name.casefold()),
+        )
+    )
+    return Digest(
+        title=data.title,
+        now=data.now,
+        since=data.since,
+        site_url=data.site_url,
+        pages=pages,
+        changes_total=len(recent),
+        headline_total=sum(1 for v in recent if v.headline),
+        changes_unlisted=max(0, len(recent) - limit),
+        subjects=tuple(subjects),
+        watches=watches,
+        failing=failing,
+        feed=tuple(newest_first[:FEED_ENTRIES]),
+    )
