@@ -265,8 +265,6 @@ def environment(templates: str | None = None) -> Environment:
         loader=FileSystemLoader(folder),
         autoescape=True,
         undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
     )
     env.filters.update(
         when=when,
