@@ -228,7 +228,12 @@ def test_fingerprint_ignores_wording_order_repeats_and_spelling() -> None:
 
 def test_claim_identity() -> None:
     assert claim_identity(BASE[3], SUBJECT) == ("cast", "all of us are dead season 2", "parkjihu")
-    assert claim_identity(BASE[1], None)[2].startswith("value:")
+    assert claim_identity(BASE[1], None) == ("release_date", "", "")
+    assert claim_identity(BASE[2], SUBJECT) == (
+        "platform",
+        "all of us are dead season 2",
+        "netflix",
+    )
 
 
 def test_noise_guard_suppresses_an_ab_flip_flop() -> None:
@@ -252,3 +257,60 @@ def test_is_flip_back_rule() -> None:
     assert guard.observe("a")
     assert not guard.observe("c")
     assert not NoiseGuard(memory=2, recent=["c", "a"]).observe("x")
+
+
+def test_realistic_sequence_of_versions() -> None:
+    """Season 2's date: 2022-10/2023-12 (speculative) → unknown → 2023-04-14 → 2024-01-05."""
+    v1 = [
+        claim("status", "undecided", "reported", start=1),
+        claim("release_date", "2022-10/2023-12", "speculative", start=2),
+        claim("cast", "Park Ji-hu", "reported", role="returning", start=3),
+    ]
+    v2 = [
+        claim("status", "renewed", start=1),
+        claim("release_date", "unknown", start=2),
+        claim("cast", "Park Ji Hoo", "reported", role="returning", start=3),
+    ]
+    v3 = [
+        claim("status", "renewed", start=1),
+        claim("release_date", "2023-04-14", start=2),
+        claim(
+            "release_date", "unknown", "speculative", evidence="Some still say unknown.", start=9
+        ),
+        claim("cast", "Park Ji Hu", "reported", role="returning", start=3),
+    ]
+    v4 = [
+        claim("status", "renewed", start=1),
+        claim("release_date", "2024-01-05", start=2),
+        claim("release_date", "2023-04-14", superseded=True, start=5),
+        claim("cast", "Park Ji-hu", "reported", role="returning", start=3),
+    ]
+
+    def steps(old: list[Claim], new: list[Claim]) -> list[tuple[str, str, str, str, str]]:
+        return [
+            (
+                ch.kind,
+                ch.slot,
+                ch.change,
+                ch.old.value if ch.old else "-",
+                ch.new.value if ch.new else "-",
+            )
+            for ch in diff_claims(old, new, old_subject=SUBJECT, new_subject=SUBJECT)
+        ]
+
+    assert steps(v1, v2) == [
+        ("release_date", "", "changed", "2022-10/2023-12", "unknown"),
+        ("status", "", "changed", "undecided", "renewed"),
+    ]
+    # "unknown" stays on as a hedged alternative: the date change absorbs it.
+    assert steps(v2, v3) == [("release_date", "", "changed", "unknown", "2023-04-14")]
+    assert steps(v3, v4) == [
+        ("release_date", "", "changed", "2023-04-14", "2024-01-05"),
+        ("release_date", "alt:unknown", "removed", "unknown", "-"),
+    ]
+    first = diff_claims([], v1, old_subject=None, new_subject=SUBJECT)
+    assert {(ch.kind, ch.change, ch.headline) for ch in first} == {
+        ("status", "added", True),
+        ("release_date", "added", True),
+        ("cast", "added", False),
+    }

@@ -51,6 +51,13 @@ DECIDER = [
             c("platform", "Netflix", "official", "The episodes will appear on Netflix."),
             c("cast", "Park Ji-hu", "reported", "Park Ji-hu is expected back.", role="returning"),
             c("crew", "Lee Jae-kyoo", "official", "Directed by Lee Jae-kyoo.", role="director"),
+            c(
+                "release_date",
+                "2022-01-28",
+                "official",
+                "Season 1 was released on January 28, 2022.",
+                subject="All of Us Are Dead Season 1",
+            ),
         ],
     ),
     (
@@ -420,3 +427,40 @@ def test_ten_thousand_changes_build_and_render_within_two_seconds() -> None:
     elapsed = time.perf_counter() - started
     assert "index.html" in files
     assert elapsed < 2.0, f"{elapsed:.2f} s"
+
+
+def test_a_subject_only_mentioned_gets_its_own_page() -> None:
+    digest = build_digest(sample_input())
+    names = [p.name for p in digest.subjects]
+    # The subject sources are about comes first.
+    assert names == [SUBJECT, "All of Us Are Dead Season 1"]
+    files = render_site(digest)
+    page = BeautifulSoup(files["subjects/all-of-us-are-dead-season-1.html"], "html.parser")
+    history = [d["value"] for d in page.select("details.value-history summary data")]
+    assert history == ["2022-01-28"]
+    # Decider's latest version no longer mentions Season 1: nothing said "now".
+    assert page.select("#view-release_date") == []
+
+
+def test_a_change_without_subject_is_listed_without_a_link() -> None:
+    data = sample_input()
+    orphan = ChangeRecord(
+        999,
+        1,
+        at("2023-03-25T00:00"),
+        ClaimChange(
+            "status",
+            "",
+            "",
+            "added",
+            None,
+            c("status", "filming", "reported", "Filming began."),
+            True,
+        ),
+    )
+    files = render_site(build_digest(replace(data, changes=(*data.changes, orphan))))
+    page = BeautifulSoup(files["index.html"], "html.parser")
+    article = page.select_one("#change-999")
+    assert article is not None
+    assert article.select_one("span.subject").get_text() == "(no subject found)"  # type: ignore[union-attr]
+    assert not any(p.startswith("subjects/untitled") for p in files)

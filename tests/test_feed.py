@@ -25,7 +25,8 @@ def test_feed_parses_cleanly_with_one_entry_per_change() -> None:
     assert feed.version == "atom10"
     assert len(feed.entries) == len(data.changes)
     newest = feed.entries[0]
-    assert newest.id == entry_id(10) == "tag:watcher,2024:change/10"
+    last = max(data.changes, key=lambda r: (r.at, r.id))
+    assert newest.id == entry_id(last.id) == f"tag:watcher,2024:change/{last.id}"
     assert newest.title == (
         "All of Us Are Dead Season 2 — release date: April 14, 2023 → January 5, 2024"
     )

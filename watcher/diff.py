@@ -194,13 +194,14 @@ def _primary(kind: str, claims: Sequence[Claim]) -> Claim:
 def claim_identity(claim: Claim, main_subject: str | None) -> tuple[str, str, str]:
     """``(kind, subject key, slot)`` of one claim taken alone.
 
-    For single-valued kinds the slot is ``value:<key>``: only ``diff_claims``, which
-    sees the whole set, can tell the primary value from the alternatives."""
+    The slot is ``""`` for single-valued kinds (the release date *of* a subject),
+    the folded person key for cast and crew and the platform key for platforms.
+    ``diff_claims``, which sees a whole article, further splits a single-valued
+    identity into the primary value (``""``) and ``alt:<value>`` alternatives."""
     subject = subject_key(_resolve(claim, main_subject))
-    key = value_key(claim.kind, claim.value)
     if claim.kind in SINGLE_VALUED:
-        return (claim.kind, subject, f"value:{key}")
-    return (claim.kind, subject, key)
+        return (claim.kind, subject, "")
+    return (claim.kind, subject, value_key(claim.kind, claim.value))
 
 
 def _same(a: Claim, b: Claim) -> bool:
@@ -357,6 +358,7 @@ def claims_fingerprint(claims: Sequence[Claim], main_subject: str | None) -> str
         {
             (
                 *claim_identity(claim, main_subject),
+                value_key(claim.kind, claim.value),
                 claim.certainty,
                 "superseded" if claim.superseded else "current",
                 (claim.role or "").casefold(),

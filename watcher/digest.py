@@ -69,6 +69,7 @@ MAX_TEXT_DIFFS: Final = 10
 MAX_DIFF_LINES: Final = 400
 SUBJECT_RECENT_CHANGES: Final = 50
 FEED_ENTRIES: Final = 100
+NO_SUBJECT: Final = "(no subject found)"
 VIEW_KINDS: Final = ("release_date", "status", "platform", "episodes", "trailer")
 KIND_LABELS: Final[dict[str, str]] = {
     "release_date": "release date",
@@ -264,7 +265,8 @@ class _Builder:
                 if key:
                     self.current.setdefault(key, {}).setdefault(watch.id, []).append(claim)
         for record in data.changes:
-            self.subjects.add(record.change.subject)
+            if subject_key(record.change.subject):
+                self.subjects.add(record.change.subject)
         self.slugs = self._slugs()
 
     def _slugs(self) -> dict[str, str]:
@@ -289,8 +291,9 @@ class _Builder:
             id=record.id,
             at=record.at,
             source=self.source(record.watch_id),
-            subject=self.subjects.display(key) if key else change.subject,
-            subject_slug=self.slugs.get(key, slug(change.subject)),
+            # No subject page exists for claims whose article named no subject.
+            subject=self.subjects.display(key) if key else NO_SUBJECT,
+            subject_slug=self.slugs.get(key, "") if key else "",
             kind=change.kind,
             what=_what(change),
             change=change.change,

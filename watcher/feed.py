@@ -115,7 +115,10 @@ def render_feed(
             "link",
             rel="alternate",
             type="text/html",
-            href=_link(site_url, f"subjects/{change.subject_slug}.html"),
+            href=_link(
+                site_url,
+                f"subjects/{change.subject_slug}.html" if change.subject_slug else "index.html",
+            ),
         )
         for term in ("headline",) if change.headline else ():
             sub(entry, "category", term=term)
