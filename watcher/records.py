@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from watcher.claims import Claim
 from watcher.watchlist import WatchSpec
@@ -174,3 +174,12 @@ class CheckRow:
     failure_class: str | None
     error: str | None
     snapshot_id: int | None
+
+
+class History(NamedTuple):
+    """What the digest shows, read in bulk (see ``Store.history``)."""
+
+    watches: list[WatchState]
+    checks: dict[int, list[CheckRow]]
+    snapshots: dict[int, list[SnapshotState]]
+    texts: dict[str, str]

@@ -10,7 +10,7 @@ lock up front (``BEGIN IMMEDIATE``) so two writers never deadlock on upgrade.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from watcher import schema
 from watcher.claims import Claim
@@ -30,6 +30,7 @@ from watcher.records import (
     ChangeRow,
     CheckRecord,
     CheckRow,
+    History,
     OutboxItem,
     SnapshotState,
     WatchState,
@@ -414,6 +415,42 @@ class Store:
         """Compressed bytes held in blobs."""
         with self._read() as session:
             return int(session.scalar(select(func.sum(func.length(schema.Blob.data)))) or 0)
+
+    def history(self, *, check_limit: int, text_versions: int) -> History:
+        """Everything the digest shows, in four bulk queries: the watches, each one's latest
+        ``check_limit`` checks, every snapshot (with claims), and the extracted texts of
+        each watch's latest ``text_versions`` snapshots (for text diffs)."""
+        with self._read() as session:
+            watches = [_watch_state(w) for w in session.scalars(select(schema.Watch))]
+            numbered = select(
+                schema.Check,
+                func.row_number()
+                .over(partition_by=schema.Check.watch_id, order_by=schema.Check.id.desc())
+                .label("n"),
+            ).subquery()
+            recent = aliased(schema.Check, numbered)
+            checks: dict[int, list[CheckRow]] = {}
+            for row in session.scalars(select(recent).where(numbered.c.n <= check_limit)):
+                checks.setdefault(row.watch_id, []).append(_check_row(row))
+            snapshots: dict[int, list[SnapshotState]] = {}
+            for snap in session.scalars(select(schema.Snapshot).order_by(schema.Snapshot.id)):
+                snapshots.setdefault(snap.watch_id, []).append(_snapshot_state(snap))
+        wanted = {s.text_sha256 for snaps in snapshots.values() for s in snaps[-text_versions:]}
+        return History(watches, checks, snapshots, self.texts(wanted))
+
+    def texts(self, shas: Iterable[str]) -> dict[str, str]:
+        """Stored extracted texts by content address."""
+        out: dict[str, str] = {}
+        wanted = list(shas)
+        with self._read() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for blob in session.scalars(
+                    select(schema.Blob).where(schema.Blob.sha256.in_(chunk))
+                ):
+                    raw = self._decompressor.decompress(blob.data, max_output_size=blob.size)
+                    out[blob.sha256] = raw.decode("utf-8", "replace")
+        return out
 
     # ------------------------------------------------------------ changes
 
