@@ -18,9 +18,9 @@ from watcher import __version__
 from watcher import settings as settings_module
 from watcher.check import CheckResult
 from watcher.errors import WatcherError
+from watcher.records import WatchState
 from watcher.runtime import Runtime
 from watcher.settings import Settings
-from watcher.store import WatchState
 from watcher.watchlist import dump_watchlist, format_interval, make_spec, parse_watchlist
 
 P = ParamSpec("P")

@@ -18,8 +18,9 @@ import httpx
 from watcher.check import CheckResult, Clock, check_watch
 from watcher.fetch import Fetcher, FetchSettings
 from watcher.fixtures import FixtureTransport
+from watcher.records import WatchState
 from watcher.settings import Settings
-from watcher.store import Store, WatchState
+from watcher.store import Store
 
 log = logging.getLogger(__name__)
 
