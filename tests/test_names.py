@@ -57,6 +57,9 @@ def test_person_index_keeps_the_first_spelling() -> None:
     assert index.canonical("Park Ji Hoo") == "Park Ji-hu"
     assert index.canonical("Park Soo-hoo") == "Park Soo-hoo"
     assert index.canonical("park ji hu") == "Park Ji-hu"
+    assert index.canonical("Parkjihu") == "Park Ji-hu"  # one token: equal person key
+    assert index.canonical("Yoon Chan-young") == "Yoon Chan-young"
+    assert index.canonical("Yoon Chan-youngg") == "Yoon Chan-young"  # a slip in a long name
     assert index.key("Park Ji Hoo") == index.key("Park Ji-hu")
-    assert len(index) == 2
-    assert index.people() == ["Park Ji-hu", "Park Soo-hoo"]
+    assert len(index) == 3
+    assert index.people() == ["Park Ji-hu", "Park Soo-hoo", "Yoon Chan-young"]

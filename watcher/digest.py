@@ -23,7 +23,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, Literal
 
 from watcher import edtf
 from watcher.claims.model import CERTAINTIES, Claim
@@ -65,8 +65,8 @@ __all__ = [
 CHANGES_PER_PAGE: Final = 200
 MAX_CHANGE_PAGES: Final = 25
 MAX_CHECKS: Final = 200
-MAX_TEXT_DIFFS: Final = 10
-MAX_DIFF_LINES: Final = 400
+MAX_TEXT_DIFFS: Final = 5
+MAX_DIFF_LINES: Final = 200
 SUBJECT_RECENT_CHANGES: Final = 50
 FEED_ENTRIES: Final = 100
 NO_SUBJECT: Final = "(no subject found)"
@@ -245,14 +245,17 @@ class _Builder:
         # subject key -> watch id -> claims of the watch's latest version about it
         self.current: dict[str, dict[int, list[Claim]]] = {}
         self.main_subject_of: dict[str, set[int]] = {}
+        # subject key -> (kind, value key) -> watch id -> when it said it, first and last
+        self.said: dict[str, dict[tuple[str, str], dict[int, _Said]]] = {}
         for watch in data.watches:
             versions = self.versions[watch.id]
-            for version in versions:
+            for i, version in enumerate(versions):
                 if version.subject:
                     self.subjects.add(version.subject)
                 for claim in version.claims:
                     if claim.subject is not None:
                         self.subjects.add(claim.subject)
+                self._record_said(watch.id, versions, i)
             if not versions:
                 continue
             latest = versions[-1]
@@ -434,23 +437,24 @@ class _Builder:
         out.sort(key=lambda r: (r.kind, -len(r.sources), r.name.casefold()))
         return tuple(out)
 
+    def _record_said(self, wid: int, versions: Sequence[VersionRecord], i: int) -> None:
+        version = versions[i]
+        until = versions[i + 1].fetched_at if i + 1 < len(versions) else None
+        last = self.last_seen(wid, version.fetched_at, until)
+        for claim in version.claims:
+            if claim.kind not in VIEW_KINDS or claim.superseded:
+                continue
+            key = subject_key(_resolved(claim, version.subject))
+            table = self.said.setdefault(key, {})
+            cell = table.setdefault((claim.kind, value_key(claim.kind, claim.value)), {})
+            said = cell.get(wid)
+            if said is None:
+                cell[wid] = _Said(claim, version.fetched_at, last, until is None, version)
+            else:
+                said.last, said.current, said.version = last, until is None, version
+
     def histories(self, key: str) -> tuple[ValueHistory, ...]:
-        table: dict[tuple[str, str], dict[int, _Said]] = {}
-        for wid, versions in self.versions.items():
-            for i, version in enumerate(versions):
-                until = versions[i + 1].fetched_at if i + 1 < len(versions) else None
-                last = self.last_seen(wid, version.fetched_at, until)
-                for claim in version.claims:
-                    if claim.kind not in VIEW_KINDS or claim.superseded:
-                        continue
-                    if subject_key(_resolved(claim, version.subject)) != key:
-                        continue
-                    cell = table.setdefault((claim.kind, value_key(claim.kind, claim.value)), {})
-                    said = cell.get(wid)
-                    if said is None:
-                        cell[wid] = _Said(claim, version.fetched_at, last, until is None, version)
-                    else:
-                        said.last, said.current, said.version = last, until is None, version
+        table = self.said.get(key, {})
         out = []
         for (kind, _vkey), cell in table.items():
             rows = sorted(
@@ -511,19 +515,23 @@ def text_diff(old: VersionRecord, new: VersionRecord) -> TextDiff:
     raw = list(
         difflib.unified_diff(old.text.splitlines(), new.text.splitlines(), lineterm="", n=2)
     )[2:]  # the ---/+++ header names nothing useful here
-    lines = []
+    lines: list[DiffLine] = []
     added = removed = 0
     for line in raw:
+        # Count every line, but build only what the page shows.
+        tag: Literal["add", "del", "hunk", "ctx"]
         if line.startswith("@@"):
-            lines.append(DiffLine("hunk", line))
+            tag = "hunk"
         elif line.startswith("+"):
             added += 1
-            lines.append(DiffLine("add", line))
+            tag = "add"
         elif line.startswith("-"):
             removed += 1
-            lines.append(DiffLine("del", line))
+            tag = "del"
         else:
-            lines.append(DiffLine("ctx", line))
+            tag = "ctx"
+        if len(lines) < MAX_DIFF_LINES:
+            lines.append(DiffLine(tag, line))
     return TextDiff(
         old_at=old.fetched_at,
         new_at=new.fetched_at,
@@ -531,8 +539,8 @@ def text_diff(old: VersionRecord, new: VersionRecord) -> TextDiff:
         new_id=new.snapshot_id,
         added=added,
         removed=removed,
-        lines=tuple(lines[:MAX_DIFF_LINES]),
-        truncated=len(lines) > MAX_DIFF_LINES,
+        lines=tuple(lines),
+        truncated=len(raw) > MAX_DIFF_LINES,
     )
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 from rapidfuzz import fuzz
@@ -82,6 +83,7 @@ def _ascii_fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+@lru_cache(maxsize=8192)  # names repeat across versions and sources
 def person_key(name: str) -> str:
     """Cheap normalisation: casefold, strip accents, drop hyphens/spaces/apostrophes."""
     return _DROP.sub("", _ascii_fold(name.strip()))
@@ -108,6 +110,7 @@ def _fold_family(family: str) -> str:
     return _fold_syllables(_FAMILY_ALIASES.get(family, family))
 
 
+@lru_cache(maxsize=8192)
 def folded_parts(name: str) -> tuple[str, str]:
     """(family, given) after romanisation folding."""
     family, given = _parts(name)
@@ -138,13 +141,18 @@ def same_person(a: str, b: str) -> bool:
 class PersonIndex:
     """Stable canonical names for the people seen so far; the first spelling wins.
 
-    ``canonical`` is cheap for spellings seen before (a dict lookup) and compares a
-    new spelling only with the people of the same folded family name.
+    Spellings seen before (equal person keys) and romanisation variants (equal
+    folded keys) are dict lookups; only a new folded key is compared, fuzzily,
+    with the people of the same folded family name whose given names are long
+    enough for that.
     """
 
     def __init__(self) -> None:
         self._by_spelling: dict[str, str] = {}
-        self._by_family: dict[str, list[str]] = {}
+        self._by_folded: dict[str, str] = {}
+        # folded family -> [(folded given, canonical name)] for the fuzzy step
+        self._by_family: dict[str, list[tuple[str, str]]] = {}
+        self._order: list[str] = []
 
     def canonical(self, name: str) -> str:
         """The first spelling seen of the person ``name`` names."""
@@ -152,23 +160,33 @@ class PersonIndex:
         known = self._by_spelling.get(spelled)
         if known is not None:
             return known
-        family, _given = folded_parts(name)
+        family, given = folded_parts(name)
+        folded = family + given
+        known = self._by_folded.get(folded)
+        if known is not None:
+            self._by_spelling[spelled] = known
+            return known
         people = self._by_family.setdefault(family, [])
-        for person in people:
-            if same_person(person, name):
-                self._by_spelling[spelled] = person
-                return person
-        people.append(name.strip())
-        self._by_spelling[spelled] = name.strip()
-        return name.strip()
+        if len(given) >= _FUZZY_MIN_LENGTH:
+            for other_given, person in people:
+                if len(other_given) >= _FUZZY_MIN_LENGTH and (
+                    fuzz.ratio(given, other_given, score_cutoff=_FUZZY_MIN_RATIO)
+                ):
+                    self._by_folded[folded] = self._by_spelling[spelled] = person
+                    return person
+        person = name.strip()
+        people.append((given, person))
+        self._by_folded[folded] = self._by_spelling[spelled] = person
+        self._order.append(person)
+        return person
 
     def key(self, name: str) -> str:
         """The folded key of the person's canonical spelling: a stable grouping key."""
         return folded_key(self.canonical(name))
 
     def __len__(self) -> int:
-        return sum(len(people) for people in self._by_family.values())
+        return len(self._order)
 
     def people(self) -> list[str]:
         """Canonical names in the order they were first seen."""
-        return list(dict.fromkeys(self._by_spelling.values()))
+        return list(self._order)

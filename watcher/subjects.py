@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 from typing import Final
 
 _NUMBER_WORDS: Final[dict[str, int]] = {
@@ -103,6 +104,7 @@ def _installments(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # called per claim by the diff and the digest; titles repeat
 def subject_key(subject: str) -> str:
     """Normalised title + installment, e.g. ``all of us are dead season 2``."""
     text = _ascii_fold(subject).casefold()
@@ -115,6 +117,7 @@ def subject_key(subject: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=4096)
 def display_subject(subject: str) -> str:
     """A tidy form of a title for pages: quotes dropped, installment as "Season 2"."""
     text = _SPACE.sub(" ", _QUOTES.sub("", subject)).strip()
