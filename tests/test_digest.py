@@ -440,6 +440,11 @@ def test_a_subject_only_mentioned_gets_its_own_page() -> None:
     assert history == ["2022-01-28"]
     # Decider's latest version no longer mentions Season 1: nothing said "now".
     assert page.select("#view-release_date") == []
+    index = BeautifulSoup(files["index.html"], "html.parser")
+    assert [a.get_text() for a in index.select("#subjects .card a.subject")] == [SUBJECT]
+    assert [a["href"] for a in index.select("#subjects .mentioned a")] == [
+        "subjects/all-of-us-are-dead-season-1.html"
+    ]
 
 
 def test_a_change_without_subject_is_listed_without_a_link() -> None:

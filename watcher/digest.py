@@ -356,6 +356,7 @@ class _Builder:
             sources=sources,
             changes=tuple(changes[:SUBJECT_RECENT_CHANGES]),
             conflict=any(v.verdict == "conflict" for v in views),
+            about=len(self.main_subject_of.get(key, ())),
         )
 
     def best_across(

@@ -136,6 +136,7 @@ class SubjectPage:
     sources: tuple[SourceSays, ...]  # latest version per source, value = none
     changes: tuple[ChangeView, ...]
     conflict: bool
+    about: int = 0  # how many sources have this as their main subject (0: only mentioned)
 
 
 @dataclass(frozen=True, slots=True)
