@@ -314,3 +314,27 @@ def test_realistic_sequence_of_versions() -> None:
         ("release_date", "added", True),
         ("cast", "added", False),
     }
+
+
+def test_person_with_two_roles_reordered_is_not_a_change() -> None:
+    old = [
+        claim("crew", "Lee Jae-kyoo", role="director", start=1),
+        claim("crew", "Lee Jae-kyoo", role="writer", start=50),
+    ]
+    new = [replace(old[1], start=1), replace(old[0], start=50)]
+    assert diff(old, new) == []
+    changes = diff_claims(old, old[:1], old_subject=SUBJECT, new_subject=SUBJECT)
+    assert [(c.change, c.old.role if c.old else None) for c in changes] == [
+        ("changed", "director, writer")
+    ]
+
+
+def test_equally_ranked_dates_reordered_are_not_a_change() -> None:
+    # An article that contradicts itself: which date is primary must not depend
+    # on which paragraph comes first.
+    old = [
+        claim("release_date", "2023-04-14", start=1),
+        claim("release_date", "2023-04-21", start=9),
+    ]
+    new = [replace(old[0], start=9), replace(old[1], start=1)]
+    assert diff(old, new) == []

@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from watcher import edtf
@@ -116,29 +116,33 @@ def _resolve(claim: Claim, main_subject: str | None) -> str:
     return claim.subject if claim.subject is not None else (main_subject or "")
 
 
-def _date_rank(claim: Claim) -> tuple[int, int, float, int]:
+# The last element of each rank breaks ties by value, not by position, so that
+# reordered paragraphs pick the same claim (the spec: reordering is no change).
+
+
+def _date_rank(claim: Claim) -> tuple[int, int, float, str]:
     try:
         span = edtf.parse(claim.value)
         unknown, width = int(span.unknown), span.width_days
     except edtf.EdtfError:
         unknown, width = 2, float("inf")
-    return (certainty_rank(claim.certainty), unknown, width, claim.start)
+    return (certainty_rank(claim.certainty), unknown, width, value_key(claim.kind, claim.value))
 
 
-def _status_rank(claim: Claim) -> tuple[int, int, int, int]:
+def _status_rank(claim: Claim) -> tuple[int, int, int, str]:
     # Hedged statuses ("could be cancelled") never outrank stated ones.
     hedged = int(claim.certainty == "speculative")
     stage = STATUS_ORDER.get(claim.value, -1)
-    return (hedged, -stage, certainty_rank(claim.certainty), claim.start)
+    return (hedged, -stage, certainty_rank(claim.certainty), claim.value)
 
 
-def _plain_rank(claim: Claim) -> tuple[int, int]:
-    return (certainty_rank(claim.certainty), claim.start)
+def _plain_rank(claim: Claim) -> tuple[int, str]:
+    return (certainty_rank(claim.certainty), value_key(claim.kind, claim.value))
 
 
 def claim_rank(claim: Claim) -> tuple[float, ...]:
-    """The order ``best_claim`` uses (smaller is better), without the position
-    tie-break, so that callers can compare claims from different articles."""
+    """The order ``best_claim`` uses (smaller is better), without the final
+    tie-break by value, so that callers can add their own (e.g. the newest source)."""
     if claim.kind == "release_date":
         return _date_rank(claim)[:-1]
     if claim.kind == "status":
@@ -182,6 +186,15 @@ def _representative(claims: Sequence[Claim]) -> Claim:
     return min(claims, key=lambda c: (c.superseded, certainty_rank(c.certainty), c.start))
 
 
+def _with_all_roles(claim: Claim, members: Sequence[Claim]) -> Claim:
+    """One person named as director and writer: compare the set of roles, so that
+    which mention comes first does not matter."""
+    roles = sorted({m.role for m in members if m.role and m.superseded == claim.superseded})
+    if len(roles) <= 1:
+        return claim
+    return replace(claim, role=", ".join(roles))
+
+
 def _primary(kind: str, claims: Sequence[Claim]) -> Claim:
     best = best_claim(kind, claims)
     if best is not None:
@@ -205,7 +218,9 @@ def claim_identity(claim: Claim, main_subject: str | None) -> tuple[str, str, st
 
 
 def _same(a: Claim, b: Claim) -> bool:
-    if a.kind == "release_date":
+    if a.kind in ("cast", "crew"):
+        equal = True  # the slot is the person; spelling variants are not a change
+    elif a.kind == "release_date":
         equal = edtf.same_value(a.value, b.value)
     else:
         equal = value_key(a.kind, a.value) == value_key(b.kind, b.value)
@@ -240,7 +255,7 @@ def _slots(
     out: _Slots = {}
     for (kind, skey, slot), members in groups.items():
         if kind not in SINGLE_VALUED:
-            out[(kind, skey, slot)] = _representative(members)
+            out[(kind, skey, slot)] = _with_all_roles(_representative(members), members)
             continue
         primary = _primary(kind, members)
         out[(kind, skey, "")] = primary
