@@ -469,3 +469,20 @@ def test_a_change_without_subject_is_listed_without_a_link() -> None:
     assert article is not None
     assert article.select_one("span.subject").get_text() == "(no subject found)"  # type: ignore[union-attr]
     assert not any(p.startswith("subjects/untitled") for p in files)
+
+
+def test_link_helpers_refuse_script_urls() -> None:
+    from watcher.site import iso, local_href, web_url, when
+
+    assert web_url("https://news.example/a") == "https://news.example/a"
+    assert web_url("javascript:alert(1)") is None
+    assert web_url(" JavaScript:alert(1)") is None
+    assert web_url("data:text/html,<script>alert(1)</script>") is None
+    assert local_href("snapshots/4.txt", "../") == "../snapshots/4.txt"
+    assert local_href("./snapshots/4.txt", "") == "snapshots/4.txt"
+    assert local_href("/var/lib/watcher/4.txt", "../") is None
+    assert local_href("javascript:alert(1)", "../") is None
+    assert local_href(None, "../") is None
+    naive = datetime(2023, 4, 2, 9, 0)
+    assert when(naive) == "2023-04-02 09:00 UTC" and iso(naive) == "2023-04-02T09:00:00Z"
+    assert when(None) == "—" and iso(None) == ""

@@ -243,7 +243,7 @@ def local_href(path: str | None, root: str) -> str | None:
     parts = urlsplit(path)
     if parts.scheme or parts.netloc or path.startswith("/"):
         return None  # absolute file paths and odd schemes do not work from a published site
-    return root + path.lstrip("./") if path.startswith("./") else root + path
+    return root + path.removeprefix("./")
 
 
 def plural(n: int, word: str) -> str:
