@@ -1,0 +1,74 @@
+"""Quality gate: the claims engine must not drop below pinned precision/recall floors."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEVSET = ROOT.parent / "shared" / "devset" / "articles"
+
+
+def _scorer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("claims_eval", ROOT / "bench" / "claims_eval.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["claims_eval"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+SCORER = _scorer()
+
+# Floors are what the engine reaches minus a small margin; raise them as it improves.
+SEED_FLOORS = {"precision": 0.65, "recall": 0.60, "certainty": 0.80}
+DEVSET_FLOORS = {
+    "precision": 0.66,
+    "recall": 0.60,
+    "cast_precision": 0.65,
+    "cast_recall": 0.28,
+    "certainty": 0.75,
+}
+
+
+def test_seeds_meet_floors() -> None:
+    report = SCORER.score(
+        SCORER.load(ROOT / "tests/data/gold_seeds.json"), SCORER.default_extractor
+    )
+    total = report.micro(cast=True)
+    assert total.precision >= SEED_FLOORS["precision"], SCORER.format_report(report)
+    assert total.recall >= SEED_FLOORS["recall"], SCORER.format_report(report)
+    certainty = report.certainty[True] / max(1, sum(report.certainty.values()))
+    assert certainty >= SEED_FLOORS["certainty"]
+    assert report.negative_claims == 0
+
+
+@pytest.mark.skipif(not DEVSET.is_dir(), reason="devset not present at ../shared/devset")
+def test_devset_meets_floors() -> None:
+    report = SCORER.score(SCORER.load(DEVSET), SCORER.default_extractor)
+    text = SCORER.format_report(report)
+    total = report.micro(cast=False)
+    cast = report.main["cast"]
+    assert total.precision >= DEVSET_FLOORS["precision"], text
+    assert total.recall >= DEVSET_FLOORS["recall"], text
+    assert cast.precision >= DEVSET_FLOORS["cast_precision"], text
+    assert cast.recall >= DEVSET_FLOORS["cast_recall"], text
+    certainty = report.certainty[True] / max(1, sum(report.certainty.values()))
+    assert certainty >= DEVSET_FLOORS["certainty"], text
+
+
+def test_scorer_matches_dates_by_interval() -> None:
+    gold = {"kind": "release_date", "value": "2024-06/2024-08"}
+    assert SCORER.values_match("release_date", "2024-06/2024-08", gold)
+    assert not SCORER.values_match("release_date", "2024-06", gold)
+    assert SCORER.values_match("release_date", "2024-06", gold, lenient=True)
+    assert not SCORER.values_match("release_date", "unknown", gold)
+
+
+def test_scorer_normalises_names() -> None:
+    gold = {"kind": "cast", "value": "Tom Glynn-Carney"}
+    assert SCORER.values_match("cast", "tom glynncarney", gold)

@@ -1,0 +1,337 @@
+"""The date grammar: day, month, year, window and open-bound phrases as EDTF.
+
+dateparser drops qualifiers ("late 2024" becomes a day) and reads words such
+as "may" or "we" as dates, so release phrases get a small hand-written grammar
+instead. Every phrase becomes a :class:`DateMention` with an EDTF value and the
+character span it covers; phrases that need a reference date ("next year",
+"this fall") are skipped when none is known.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+MONTHS: Final[dict[str, int]] = {
+    name.lower(): index for index, name in enumerate(calendar.month_name) if name
+}
+MONTHS.update(
+    {
+        "jan": 1,
+        "feb": 2,
+        "mar": 3,
+        "apr": 4,
+        "jun": 6,
+        "jul": 7,
+        "aug": 8,
+        "sep": 9,
+        "sept": 9,
+        "oct": 10,
+        "nov": 11,
+        "dec": 12,
+    }
+)
+# Longest first so "September" wins over "Sept" and "Sep".
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+# Month names are matched capitalised only: "may" is nearly always the modal verb.
+_MONTH = rf"(?P<month>(?:{_MONTH_ALT.title()}|{_MONTH_ALT.upper()})\b\.?)"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
+_YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d.,]\d)"
+
+# Windows inside a year: (start month, end month). Devset README conventions.
+WINDOWS: Final[dict[str, tuple[int, int]]] = {
+    "early": (1, 4),
+    "beginning of": (1, 4),
+    "start of": (1, 4),
+    "first part of": (1, 4),
+    "early part of": (1, 4),
+    "mid": (5, 8),
+    "middle of": (5, 8),
+    "late": (9, 12),
+    "end of": (9, 12),
+    "later part of": (9, 12),
+    "latter part of": (9, 12),
+    "first half of": (1, 6),
+    "h1": (1, 6),
+    "second half of": (7, 12),
+    "latter half of": (7, 12),
+    "back half of": (7, 12),
+    "h2": (7, 12),
+    "q1": (1, 3),
+    "q2": (4, 6),
+    "q3": (7, 9),
+    "q4": (10, 12),
+    "first quarter of": (1, 3),
+    "second quarter of": (4, 6),
+    "third quarter of": (7, 9),
+    "fourth quarter of": (10, 12),
+    "spring": (3, 5),
+    "early summer": (6, 7),
+    "summer": (6, 8),
+    "fall": (9, 11),
+    "autumn": (9, 11),
+    "holiday": (11, 12),
+    "holidays": (11, 12),
+    "holiday season": (11, 12),
+    "winter": (12, 14),  # December to February of the next year
+}
+_WINDOW_ALT = "|".join(
+    re.escape(w).replace(r"\ ", r"\s+") for w in sorted(WINDOWS, key=len, reverse=True)
+)
+_WINDOW = rf"(?P<window>{_WINDOW_ALT})"
+_REL_YEAR = r"(?P<rel>this\s+year|next\s+year|last\s+year)"
+_YEARISH = rf"(?:{_YEAR}|{_REL_YEAR})"
+
+# Order matters: longer, more specific phrases first; matches never overlap.
+_PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE if name in {"window", "relwindow"} else 0))
+    for name, pattern in (
+        ("mdy", rf"\b{_MONTH}\s+{_DAY}(?:,\s*|\s+){_YEAR}"),
+        ("dmy", rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"),
+        ("my", rf"\b{_MONTH}\s*,?\s+(?:of\s+)?{_YEAR}"),
+        ("md", rf"\b{_MONTH}\s+{_DAY}(?!\s*(?:,\s*)?\d)"),
+        ("dm", rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}"),
+        (
+            "window",
+            rf"\b(?:the\s+|an?\s+)?{_WINDOW}(?:\s+of)?(?:\s+the\s+year)?[\s-]+(?:of\s+)?{_YEARISH}",
+        ),
+        (
+            "relwindow",
+            r"\b(?P<rwhen>this|next|later\s+this|early\s+next|late\s+next|early\s+this|late\s+this)"
+            r"\s+(?P<rwhat>year|spring|summer|fall|autumn|winter|month|quarter|holiday\s+season)\b",
+        ),
+        ("relmonth", rf"\b(?P<rwhen2>this|next|last)\s+{_MONTH}"),
+        ("yearwindow", rf"\b{_YEAR}\s+(?P<window2>holiday\s+season|holidays?)"),
+        ("relyear", rf"\b(?:later\s+)?{_REL_YEAR}"),
+        (
+            "month",
+            rf"\b(?P<prep>in|on|for|by|until|till|from|to|this|since|before|after)\s+(?:early\s+|late\s+|mid-?)?{_MONTH}(?!\s*\d)",
+        ),
+        ("year", rf"(?<![\w$#.\-/]){_YEAR}(?![\w%-])"),
+    )
+)
+
+# Words before a bare year that show it is part of a title or a count
+# ("Flight Simulator 2024", "E3 2017", "Geeked Week 2024", "2024 mph").
+_YEAR_ALLOWED_BEFORE = re.compile(
+    r"(?:\b(?:in|by|for|to|until|till|than|from|of|around|before|after|since|sometime|"
+    r"a|an|its|the|their|his|her|our|and|or|as|at|into|through|throughout|during|"
+    r"early|late|mid|between|until|circa|year|summer|spring|fall|autumn|winter|"
+    r"Q[1-4]|H[12]|slated|set|planned|due|scheduled|targets?|targeting|moved|pushed|"
+    r"delayed|slipped|releas\w*|launch\w*|debut\w*|premier\w*|window|date)\s*[-–—,]?\s*|^|[(“\"‘'–—-]\s*)$",
+    re.IGNORECASE,
+)
+_TOMORROW: Final = {"this": 0, "next": 1, "last": -1}
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """One date phrase in a sentence: EDTF value and the span it covers."""
+
+    value: str
+    start: int
+    end: int
+    kind: str
+
+
+def _month_of(token: str) -> int:
+    return MONTHS[token.rstrip(".").lower()]
+
+
+def _window_value(year: int, months: tuple[int, int]) -> str:
+    first, last = months
+    if last > 12:
+        return f"{year:04d}-{first:02d}/{year + 1:04d}-{last - 12:02d}"
+    return f"{year:04d}-{first:02d}/{year:04d}-{last:02d}"
+
+
+def _guess_year(month: int, day: int | None, ref: date | None) -> int | None:
+    """The year of a date written without one: the reference year, or the next
+    year when that would put the date well before publication."""
+    if ref is None:
+        return None
+    candidate = date(ref.year, month, min(day or 1, 28))
+    if (ref - candidate).days > 62:
+        return ref.year + 1
+    return ref.year
+
+
+def _valid_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _value(name: str, m: re.Match[str], ref: date | None) -> str | None:
+    groups = m.groupdict()
+    if name in {"mdy", "dmy"}:
+        year, month, day = int(groups["year"]), _month_of(groups["month"]), int(groups["day"])
+        return f"{year:04d}-{month:02d}-{day:02d}" if _valid_day(year, month, day) else None
+    if name == "my":
+        return f"{int(groups['year']):04d}-{_month_of(groups['month']):02d}"
+    if name in {"md", "dm"}:
+        month, day = _month_of(groups["month"]), int(groups["day"])
+        guessed = _guess_year(month, day, ref)
+        if guessed is None or not _valid_day(guessed, month, day):
+            return None
+        return f"{guessed:04d}-{month:02d}-{day:02d}"
+    if name == "month":
+        month = _month_of(groups["month"])
+        guessed = _guess_year(month, None, ref)
+        return None if guessed is None else f"{guessed:04d}-{month:02d}"
+    if name == "relmonth":
+        if ref is None:
+            return None
+        month = _month_of(groups["month"])
+        year = ref.year + _TOMORROW[groups["rwhen2"].lower()]
+        return f"{year:04d}-{month:02d}"
+    if name == "year":
+        return groups["year"]
+    if name == "yearwindow":
+        return _window_value(int(groups["year"]), WINDOWS["holiday"])
+    if name == "relyear":
+        if ref is None:
+            return None
+        return str(ref.year + _TOMORROW[groups["rel"].split()[0].lower()])
+    if name == "window":
+        if groups["year"]:
+            year = int(groups["year"])
+        elif ref is None:
+            return None
+        else:
+            year = ref.year + _TOMORROW[groups["rel"].split()[0].lower()]
+        key = " ".join(groups["window"].lower().split())
+        return _window_value(year, WINDOWS[key])
+    if name == "relwindow":
+        return _relwindow(groups["rwhen"].lower(), groups["rwhat"].lower(), ref)
+    return None
+
+
+def _relwindow(when: str, what: str, ref: date | None) -> str | None:
+    if ref is None:
+        return None
+    when = " ".join(when.split())
+    year = ref.year + (1 if "next" in when else 0)
+    if what == "year":
+        if when.startswith("early"):
+            return _window_value(year, WINDOWS["early"])
+        if when.startswith("late"):
+            return _window_value(year, WINDOWS["late"])
+        return str(year)
+    if what == "month":
+        month = ref.month + (1 if when == "next" else 0)
+        year = ref.year + (month - 1) // 12
+        return f"{year:04d}-{(month - 1) % 12 + 1:02d}"
+    if what == "quarter":
+        quarter = (ref.month - 1) // 3 + (1 if when == "next" else 0)
+        year = ref.year + quarter // 4
+        first = (quarter % 4) * 3 + 1
+        return _window_value(year, (first, first + 2))
+    key = "holiday" if what.startswith("holiday") else what
+    months = WINDOWS[key]
+    if when == "next" and ref.month <= months[0]:
+        year = ref.year  # "next summer" said in March is this summer
+    return _window_value(year, months)
+
+
+def find_dates(text: str, ref: date | None) -> list[DateMention]:
+    """All date phrases in ``text``, left to right, without overlaps."""
+    taken: list[tuple[int, int]] = []
+    found: list[DateMention] = []
+    for name, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            start, end = m.span()
+            if name == "month":
+                start = m.start("month")
+            if any(start < e and s < end for s, e in taken):
+                continue
+            if name == "year" and not _YEAR_ALLOWED_BEFORE.search(text[max(0, start - 14) : start]):
+                continue
+            value = _value(name, m, ref)
+            if value is None:
+                continue
+            taken.append((start, end))
+            found.append(DateMention(value, start, end, name))
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+def bounds(value: str) -> tuple[date | None, date | None]:
+    """Day bounds of an EDTF value (None for an open end); for merging ranges."""
+    if value == "unknown":
+        return None, None
+    left, sep, right = value.partition("/")
+    if not sep:
+        right = left
+    return (_point(left, first=True), _point(right, first=False))
+
+
+def _point(text: str, *, first: bool) -> date | None:
+    if text in ("", ".."):
+        return None
+    parts = [int(p) for p in text.split("-")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else (1 if first else 12)
+    if len(parts) > 2:
+        return date(year, month, parts[2])
+    day = 1 if first else calendar.monthrange(year, month)[1]
+    return date(year, month, day)
+
+
+def precision_of(value: str) -> str:
+    """EDTF value of the month or year containing a day (for open bounds)."""
+    return value
+
+
+def before(value: str) -> str:
+    """The open interval ending just before ``value`` starts: "before June 2023"."""
+    start, _ = bounds(value)
+    if start is None:
+        return "unknown"
+    if start.month == 1 and start.day == 1 and len(value) == 4:
+        return f"../{start.year - 1:04d}"
+    prev_month = start.month - 1 or 12
+    prev_year = start.year - (1 if start.month == 1 else 0)
+    if len(value) == 10 and start.day > 1:
+        return f"../{start.year:04d}-{start.month:02d}-{start.day - 1:02d}"
+    return f"../{prev_year:04d}-{prev_month:02d}"
+
+
+def after(value: str) -> str:
+    """The open interval starting just after ``value`` ends: "not in 2024" → 2025/.."""
+    _, end = bounds(value)
+    if end is None:
+        return "unknown"
+    if "/" not in value and len(value) == 4:
+        return f"{end.year + 1:04d}/.."
+    next_month = end.month % 12 + 1
+    next_year = end.year + (1 if end.month == 12 else 0)
+    return f"{next_year:04d}-{next_month:02d}/.."
+
+
+def from_(value: str) -> str:
+    """The open interval starting where ``value`` starts: "not until 2023" → 2023/..."""
+    left = value.partition("/")[0]
+    return f"{left}/.."
+
+
+def until(value: str) -> str:
+    """The open interval ending where ``value`` ends: "by the end of March 2025"."""
+    right = value.rpartition("/")[2] if "/" in value else value
+    return f"../{right}"
+
+
+def merge(a: str, b: str) -> str:
+    """The smallest interval covering two values ("as late as X or as early as Y")."""
+    a_start, a_end = bounds(a)
+    b_start, b_end = bounds(b)
+    lo = a if (a_start or date.max) <= (b_start or date.max) else b
+    hi = a if (a_end or date.min) >= (b_end or date.min) else b
+    left = lo.partition("/")[0]
+    right = hi.rpartition("/")[2] if "/" in hi else hi
+    return f"{left}/{right}"

@@ -1,0 +1,105 @@
+"""Orchestration: sentences in, de-duplicated claims with evidence out.
+
+Every kind's rules see each sentence; the engine attaches the evidence
+offsets, keeps one claim per (kind, subject, value) — per (status, date) for
+status — and prefers the most explicit sentence among repeated mentions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from watcher.claims.drafts import Context, Draft
+from watcher.claims.facets import episode_claims, platform_claims, status_claims, trailer_claims
+from watcher.claims.model import ArticleClaims, Claim, ReferenceBasis
+from watcher.claims.people import cast_claims, crew_claims
+from watcher.claims.release import release_claims
+from watcher.claims.sentences import Sentence, segment
+from watcher.claims.subjects import main_subject
+
+Rule = Callable[[Context], list[Draft]]
+RULES: tuple[Rule, ...] = (
+    release_claims,
+    status_claims,
+    platform_claims,
+    cast_claims,
+    crew_claims,
+    trailer_claims,
+    episode_claims,
+)
+# Lower sorts first: which of several sentences saying the same thing is kept.
+_CERTAINTY_RANK = {"official": 0, "reported": 1, "speculative": 2}
+
+
+def _key(draft: Draft) -> tuple[str, str, str, str]:
+    subject = (draft.subject or "").casefold()
+    date_part = draft.date or "" if draft.kind == "status" else ""
+    return (draft.kind, subject, draft.value.casefold(), date_part)
+
+
+def _headline_of(text: str, title: str | None) -> str | None:
+    if title and title.strip():
+        return title.strip()
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return None
+
+
+def extract_claims(
+    text: str,
+    *,
+    reference_date: date | None = None,
+    reference_basis: ReferenceBasis = "given",
+    title: str | None = None,
+) -> ArticleClaims:
+    """Claims of one plain-text article; relative dates resolve against ``reference_date``."""
+    headline = _headline_of(text, title)
+    subject = main_subject(_strip_date_prefix(headline))
+    best: dict[tuple[str, str, str, str], tuple[tuple[int, int, int], Claim]] = {}
+    for sentence in segment(text, title):
+        ctx = Context(sentence, subject, reference_date)
+        for rule in RULES:
+            for draft in rule(ctx):
+                claim = _claim(draft, sentence)
+                rank = (
+                    _CERTAINTY_RANK[draft.certainty],
+                    1 if sentence.headline else 0,
+                    sentence.start,
+                )
+                key = _key(draft)
+                if key not in best or rank < best[key][0]:
+                    best[key] = (rank, claim)
+    claims = tuple(
+        claim for _rank, claim in sorted(best.values(), key=lambda rc: (rc[1].start, rc[1].kind))
+    )
+    return ArticleClaims(
+        subject=subject.name,
+        reference_date=reference_date.isoformat() if reference_date else None,
+        reference_basis=reference_basis,
+        claims=claims,
+    )
+
+
+def _strip_date_prefix(headline: str | None) -> str | None:
+    if headline and headline.lstrip().startswith("date "):
+        parts = headline.split(maxsplit=2)
+        return parts[2] if len(parts) == 3 else headline
+    return headline
+
+
+def _claim(draft: Draft, sentence: Sentence) -> Claim:
+    return Claim(
+        kind=draft.kind,
+        value=draft.value,
+        certainty=draft.certainty,
+        evidence=sentence.text,
+        start=sentence.start,
+        end=sentence.end,
+        subject=draft.subject,
+        role=draft.role,
+        superseded=draft.superseded,
+        date=draft.date,
+        character=draft.character,
+    )

@@ -1,0 +1,214 @@
+"""Status words, platforms, trailers and episode counts from one sentence."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from watcher.claims.certainty import certainty_of
+from watcher.claims.drafts import Context, Draft
+from watcher.claims.subjects import NUMBER_WORDS, mentions_main, other_installment
+
+_STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
+    (status, re.compile(pattern, re.IGNORECASE))
+    for status, pattern in (
+        (
+            "cancelled",
+            r"\b(?:cancel(?:l)?ed|cancel(?:l)?ation|axed|scrapped|stop\s+development\s+of|"
+            r"pulled\s+the\s+plug)\b",
+        ),
+        (
+            "renewed",
+            r"\b(?:renew(?:ed|al|s)\b|green-?lit|greenlighted|confirmed\s+(?:work\s+on\s+)?"
+            r"an?\s+(?:second|third|fourth|fifth|new)\s+season|officially\s+(?:coming\s+back|returning)|"
+            r"(?:second|third|fourth|fifth)\s+season\s+was\s+(?:absolutely\s+)?(?:planned|confirmed|ordered))",
+        ),
+        (
+            "delayed",
+            r"\b(?:delay(?:ed|s|ing)?|postpon\w+|pushed\s+(?:back|to|from)|push(?:ing)?\s+"
+            r"(?:it\s+|the\s+\w+\s+)?back|pushing\s+the\b|moved\s+back|setback|slipp?ed|"
+            r"removed\s+from\s+(?:its|the|disney[’']s)\b[^.]{0,30}\b(?:release|calendar|schedule))",
+        ),
+        ("completed", r"\b(?:gone\s+gold|went\s+gold|goes\s+gold)\b"),
+        (
+            "post_production",
+            r"\b(?:wrapped\s+(?:filming|production|shooting)|(?:filming|production|"
+            r"shooting)\s+(?:has\s+)?wrapped|in\s+post-?production)\b",
+        ),
+        (
+            "filming",
+            r"\b(?:currently\s+(?:filming|shooting|in\s+production)|(?:filming|production|"
+            r"shooting)\s+is\s+(?:currently\s+)?(?:underway|under\s+way|taking\s+place|ongoing)|"
+            r"production\s+is\s+currently\s+taking\s+place|cameras\s+are\s+rolling|started\s+"
+            r"(?:filming|shooting|production)|filming\s+(?:has\s+)?(?:started|began|begun|commenced)|"
+            r"began\s+(?:filming|production|principal\s+photography)|starting\s+principal\s+photography)\b",
+        ),
+        (
+            "pre_production",
+            r"\b(?:pre-?production|outlined\s+all|scripts?\s+(?:are|is)\s+(?:done|"
+            r"finished|written)|writers[’']?\s+room|prepping\s+to\s+(?:start\s+)?shoot|finalized\s+the\s+script)",
+        ),
+        (
+            "in_development",
+            r"\b(?:in\s+development|in\s+the\s+works|being\s+written|development\s+"
+            r"(?:is|continues)|developer\s+blog)\b",
+        ),
+    )
+)
+_STATUS_VETO = re.compile(
+    r"\b(?:strike|interview|season\s+1|first\s+season|concert|event|flight|order)\b", re.IGNORECASE
+)
+
+_PLATFORMS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("Netflix", r"\bNetflix\b"),
+        ("HBO", r"\bHBO\b(?!\s+Max)"),
+        ("Max", r"\b(?:HBO\s+Max|Max)\b(?!\s+\w*[A-Z])"),
+        ("Prime Video", r"\b(?:Prime\s+Video|Amazon\s+Prime(?:\s+Video)?)\b"),
+        ("Disney+", r"\bDisney\s?\+|\bDisney\s+Plus\b"),
+        ("Apple TV+", r"\bApple\s+TV\s?\+|\bApple\s+TV\s+Plus\b"),
+        ("Hulu", r"\bHulu\b"),
+        ("Paramount+", r"\bParamount\s?\+"),
+        ("Peacock", r"\bPeacock\b"),
+        (
+            "theatrical",
+            r"\b(?:in|into|to|hit|hits|hitting)\s+(?:theaters|theatres|cinemas)\b|"
+            r"\btheatrical(?:ly)?\s+(?:release|releases|debut|run)\b",
+        ),
+        ("Nintendo Switch 2", r"\b(?:Nintendo\s+)?Switch\s+2\b"),
+        (
+            "Nintendo Switch",
+            r"\b(?:Nintendo\s+)?Switch\b(?!\s+2)(?=\s+(?:game|edition|version|"
+            r"and|or|,|\.)|[,.)]|\s+in\b|$)|\bNintendo\s+Switch\b(?!\s+2)",
+        ),
+        ("PlayStation 5", r"\b(?:PlayStation\s+5|PS5)\b"),
+        ("PlayStation", r"\bPlayStation\b(?!\s+[45]|\s+Studios|\s+Plus|\s+Showcase)"),
+        ("Xbox Series X|S", r"\bXbox\s+Series\s+X\s?(?:[|/]|and|&)\s?S\b"),
+        ("Xbox Series X", r"\bXbox\s+Series\s+X\b(?!\s?(?:[|/]|and|&)\s?S)"),
+        (
+            "Xbox",
+            r"\bXbox\b(?!\s+(?:Series|Game\s+Studios|Games?\s+Showcase|One|Wire|boss|"
+            r"head|chief|social|[A-Z]))",
+        ),
+        ("PC", r"\b(?:Windows\s+)?PC\b"),
+        ("Steam", r"\bSteam\b"),
+        (
+            "Epic Games Store",
+            r"\bEpic(?:\s+Games)?(?:\s+Store)?\b(?=\s*[,)/.]|\s+and|\s+Games\s+Store)",
+        ),
+        ("Amazon Luna", r"\bAmazon\s+Luna\b"),
+        ("Google Stadia", r"\b(?:Google\s+)?Stadia\b"),
+    )
+)
+_PLATFORM_CONTEXT = re.compile(
+    r"\b(?:on|to|for|via|exclusive|stream\w*|releas\w*|launch\w*|premier\w*|debut\w*|"
+    r"arriv\w*|coming|available|renew\w*|announced|hit|series|show|drama|season|original|"
+    r"obtainable|platforms?|console|version|edition)\b|[’']s\s",
+    re.IGNORECASE,
+)
+_PLATFORM_VETO = re.compile(
+    r"\b(?:known\s+for|starred\s+in|appeared\s+in|also\s+(?:on|stars)|other\s+"
+    r"(?:shows?|series)|previously\s+(?:worked|starred)|@\w+)",
+    re.IGNORECASE,
+)
+
+_TRAILER_NOUN = r"(?:trailer|teaser(?:\s+trailer)?)"
+_TRAILER: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
+    (value, re.compile(pattern, re.IGNORECASE))
+    for value, pattern in (
+        (
+            "none",
+            rf"\b(?:no|without\s+a|yet\s+to\s+(?:release|drop|get|see)\s+(?:a|an|the)?\s*"
+            rf"(?:\w+\s+)?){_TRAILER_NOUN}|\bwait\s+for\s+[^.]{{0,40}}\brelease\s+a\s+(?:new\s+)?"
+            rf"{_TRAILER_NOUN}",
+        ),
+        (
+            "upcoming",
+            rf"\b{_TRAILER_NOUN}\s+(?:is|will\s+be)\s+(?:coming|expected|due|on\s+its\s+way)|"
+            rf"\b(?:will|to)\s+(?:release|drop|debut|reveal|unveil)\s+(?:a|an|the)\s+(?:\w+\s+)?{_TRAILER_NOUN}",
+        ),
+        (
+            "released",
+            rf"\b(?:released|dropped|unveiled|shared|debuted|revealed|premiered|posted|"
+            rf"launched|showed|got)\s+(?:a|an|the|its|their)\s+(?:\w+\s+){{0,3}}{_TRAILER_NOUN}|"
+            rf"\b{_TRAILER_NOUN}\b[^.]{{0,60}}\b(?:was|were|has\s+been|have\s+been)\s+"
+            rf"(?:released|dropped|unveiled|revealed|shared)|\b(?:new|first|latest|official|"
+            rf"final|big)\s+(?:\w+\s+)?{_TRAILER_NOUN}\s+(?:for|of)\b|\b{_TRAILER_NOUN}s?\s+"
+            rf"(?:landing|landed|arrived|dropped|debuted)",
+        ),
+    )
+)
+_EPISODES = re.compile(
+    r"\b(?P<n>\d{1,2}|"
+    + "|".join(NUMBER_WORDS)
+    + r")(?:\s+|-)(?:new\s+|total\s+|hour-long\s+)?episodes?\b",
+    re.IGNORECASE,
+)
+_EPISODE_VETO = re.compile(
+    r"(?:-episode\s+(?:premiere|event|drop|debut)|first\s+\w+\s+episodes|episodes?\s+(?:each|"
+    r"per|a\s+week)|remaining|of\s+the\s+(?:first|final|last))",
+    re.IGNORECASE,
+)
+
+
+def status_claims(ctx: Context) -> list[Draft]:
+    """Undated status claims of one sentence (dated ones come from release.py)."""
+    text = ctx.text
+    drafts: list[Draft] = []
+    subject = other_installment(text, ctx.subject)
+    for status, pattern in _STATUS:
+        m = pattern.search(text)
+        if not m:
+            continue
+        if _STATUS_VETO.search(text[max(0, m.start() - 40) : m.end() + 40]) and status != "delayed":
+            continue
+        if status == "cancelled" and re.search(r"\bdate\s+(?:was\s+|is\s+)?cancel", text, re.I):
+            continue
+        drafts.append(Draft("status", status, certainty_of(text), subject=subject))
+    return drafts
+
+
+def platform_claims(ctx: Context) -> list[Draft]:
+    """Platforms the sentence attaches to a subject."""
+    text = ctx.text
+    if _PLATFORM_VETO.search(text) or not _PLATFORM_CONTEXT.search(text):
+        return []
+    if not (mentions_main(text, ctx.subject) or ctx.sentence.headline):
+        return []
+    subject = other_installment(text, ctx.subject)
+    certainty = certainty_of(text)
+    drafts: list[Draft] = []
+    taken: list[tuple[int, int]] = []
+    for name, pattern in _PLATFORMS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append(m.span())
+            drafts.append(Draft("platform", name, certainty, subject=subject))
+            break
+    return drafts
+
+
+def trailer_claims(ctx: Context) -> list[Draft]:
+    """Trailer state of the subject, if the sentence gives one."""
+    text = ctx.text
+    for value, pattern in _TRAILER:
+        if pattern.search(text):
+            subject = other_installment(text, ctx.subject)
+            return [Draft("trailer", value, certainty_of(text), subject=subject)]
+    return []
+
+
+def episode_claims(ctx: Context) -> list[Draft]:
+    """Episode count of the subject's season or part."""
+    text = ctx.text
+    m = _EPISODES.search(text)
+    if not m or _EPISODE_VETO.search(text):
+        return []
+    raw = m.group("n").lower()
+    count = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+    if count < 2:
+        return []
+    subject = other_installment(text, ctx.subject)
+    return [Draft("episodes", str(count), certainty_of(text), subject=subject)]

@@ -1,0 +1,308 @@
+"""Cast and crew: names, with their roles, from the patterns news copy uses.
+
+Names are runs of capitalised words (accents, hyphens and apostrophes
+allowed), so one-word names ("Zendaya", "Lomon") are accepted only where the
+pattern itself says a person follows ("starring", "played by", a list).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from watcher.claims.certainty import certainty_of
+from watcher.claims.drafts import Context, Draft
+from watcher.claims.subjects import other_installment
+
+_UP = r"[A-ZÀ-ÖØ-Þ]"
+_WORD = rf"{_UP}[\w’'.-]*(?<!['’.-])"
+_PARTICLE = r"(?:de|da|del|della|van|von|der|den|le|la|du|bin|al|el|dos|di)"
+NAME: Final = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,3}}"
+_NAME_LIST = rf"(?P<list>{NAME}(?:\s*,\s*{NAME}){{0,20}}(?:\s*,?\s*(?:and|&)\s+{NAME})?)"
+
+_NOT_NAMES: Final = frozenset(
+    [
+        "The",
+        "A",
+        "An",
+        "And",
+        "Or",
+        "But",
+        "In",
+        "On",
+        "At",
+        "Of",
+        "For",
+        "With",
+        "From",
+        "By",
+        "As",
+        "It",
+        "Its",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "He",
+        "She",
+        "They",
+        "We",
+        "You",
+        "I",
+        "His",
+        "Her",
+        "Their",
+        "Our",
+        "Season",
+        "Series",
+        "Part",
+        "Netflix",
+        "HBO",
+        "Max",
+        "Disney",
+        "Marvel",
+        "Apple",
+        "Amazon",
+        "Prime",
+        "Video",
+        "Xbox",
+        "PlayStation",
+        "Nintendo",
+        "Switch",
+        "PC",
+        "Steam",
+        "Studios",
+        "Studio",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Variety",
+        "Deadline",
+        "Fans",
+        "Episode",
+        "Episodes",
+        "Also",
+        "Meanwhile",
+        "However",
+        "Season",
+        "One",
+        "Two",
+        "Three",
+        "Netflix's",
+        "Film",
+        "Movie",
+        "Show",
+        "Game",
+        "Director",
+        "Creator",
+        "Writer",
+        "Producer",
+        "Showrunner",
+        "Star",
+        "Stars",
+        "Actor",
+        "Actress",
+        "Cast",
+        "New",
+        "Returning",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "Sir",
+        "Lady",
+        "Lord",
+        "King",
+        "Queen",
+        "Prince",
+        "Princess",
+        "Oscar",
+        "Emmy",
+        "Golden",
+        "Globe",
+    ]
+)
+_STARS = re.compile(
+    rf"\b(?:stars|starring|starred|co-stars|co-starring|cast\s+(?:includes?|members?\s+"
+    rf"(?:include|are)|of)|(?:also\s+)?features|joined\s+by|alongside|led\s+by|"
+    rf"(?:new|returning)\s+(?:cast\s+)?(?:members?|faces|additions?)\s+(?:include|are|:)?)\s*:?\s+"
+    rf"{_NAME_LIST}",
+)
+_PLAYED_BY = re.compile(
+    rf"(?:(?P<char>{NAME}),?\s+)?(?:(?:is|was)\s+)?played\s+by\s+(?P<name>{NAME})"
+)
+_AS_CHAR = re.compile(rf"(?P<name>{NAME})\s+(?:\([^)]*\)\s+)?as\s+(?P<char>{NAME})")
+_CHAR_PAREN = re.compile(rf"(?P<char>{NAME})\s+\((?P<name>{NAME})\)")
+_RETURN = re.compile(
+    rf"(?P<list>{NAME}(?:\s*,\s*{NAME})*(?:\s*,?\s*(?:and|&)\s+{NAME})?)\s+(?:\([^)]*\)\s+)?"
+    rf"(?:(?:is|are|will|would|has|have|had)\s+(?:also\s+)?(?:be\s+)?(?:set\s+to\s+|expected\s+to\s+|"
+    rf"confirmed\s+to\s+|officially\s+|been\s+)?)?(?P<verb>return\w*|reprise\w*|"
+    rf"join\w*|cast\s+as|signed\s+on|(?:not|n[’']t)\s+(?:be\s+)?return\w*|exit\w*|"
+    rf"left|depart\w*|quit|stepped\s+down|replac\w+|coming\s+back|back\s+as)",
+)
+_ROLE_CUES: Final = (
+    (
+        "not_returning",
+        re.compile(
+            r"\b(?:not|n[’']t)\s+(?:be\s+)?(?:return|back)\w*|\b(?:exit\w*|departure|quit|left|leaving|replac\w+|recast)\b",
+            re.I,
+        ),
+    ),
+    (
+        "returning",
+        re.compile(
+            r"\b(?:return\w*|reprise\w*|back\s+as|coming\s+back|original\s+cast|will\s+be\s+back)\b",
+            re.I,
+        ),
+    ),
+    (
+        "new",
+        re.compile(
+            r"\b(?:join\w*|new(?:comer)?s?\b|cast\s+as|signed\s+on|newly|added|addition)\b", re.I
+        ),
+    ),
+)
+_CREW_TITLE = re.compile(
+    rf"\b(?P<title>(?i:(?:co-)?creators?|directors?|showrunners?|(?:executive\s+)?producers?|"
+    rf"writers?|screenwriters?|head\s+writer|developer|studio))\s+(?:and\s+\w+\s+)?"
+    rf"(?P<list>{NAME}(?:\s*,\s*{NAME})*(?:\s*,?\s*(?:and|&)\s+{NAME})?)",
+)
+_CREW_BY = re.compile(
+    rf"\b(?P<title>directed|created|written|produced|developed|helmed|penned|showrun)\s+by\s+"
+    rf"(?:(?:director|creator|writer|studio)\s+)?"
+    rf"(?P<list>{NAME}(?:\s*,\s*{NAME})*(?:\s*,?\s*(?:and|&)\s+{NAME})?)",
+)
+_CREW_APPOS = re.compile(
+    rf"(?P<list>{NAME}),\s+(?:the\s+|who\s+(?:is|was)\s+(?:the\s+)?)?(?:series\s+|show[’']s\s+|"
+    rf"film[’']s\s+|game[’']s\s+|franchise\s+)?(?P<title>(?:co-)?creator|director|showrunner|"
+    rf"(?:executive\s+)?producer|writer)\b",
+)
+_CREW_VERB = re.compile(
+    rf"(?P<list>{NAME})\s+(?:(?:has|have|will|is|was)\s+)?(?P<title>directed|created|wrote|"
+    rf"co-created|is\s+directing|will\s+direct|to\s+direct|directs|is\s+writing)\b",
+)
+_CREW_ROLES: Final = (
+    ("showrunner", "showrun"),
+    ("director", "direct"),
+    ("director", "helm"),
+    ("creator", "creat"),
+    ("writer", "writ"),
+    ("writer", "wrote"),
+    ("writer", "penned"),
+    ("producer", "produc"),
+    ("developer", "develop"),
+    ("studio", "studio"),
+)
+_SPLIT_LIST = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|\s+and\s+|\s*&\s*)")
+
+
+def _names(raw: str) -> list[str]:
+    out: list[str] = []
+    for part in _SPLIT_LIST.split(raw):
+        name = part.strip(" ,.")
+        words = name.split()
+        while words and words[0] in _NOT_NAMES:
+            words = words[1:]
+        name = " ".join(words)
+        if not name or name in _NOT_NAMES or (name.isupper() and len(name) <= 5):
+            continue
+        out.append(name)
+    return out
+
+
+def _cast_role(text: str) -> str:
+    for role, cue in _ROLE_CUES:
+        if cue.search(text):
+            return role
+    return "series"
+
+
+def _crew_role(word: str) -> str | None:
+    word = word.lower()
+    for role, stem in _CREW_ROLES:
+        if stem in word:
+            return role
+    return None
+
+
+def cast_claims(ctx: Context) -> list[Draft]:
+    """Cast claims of one sentence."""
+    text = ctx.text
+    certainty = certainty_of(text)
+    subject = other_installment(text, ctx.subject)
+    found: dict[str, tuple[str, str | None]] = {}
+
+    def add(name: str, role: str, character: str | None = None) -> None:
+        if name in _NOT_NAMES or len(name) < 3:
+            return
+        if name not in found or (character and not found[name][1]):
+            found[name] = (role, character)
+
+    role = _cast_role(text)
+    for m in _PLAYED_BY.finditer(text):
+        char = m.group("char")
+        add(m.group("name"), role, char if char and char not in _NOT_NAMES else None)
+    for m in _CHAR_PAREN.finditer(text):
+        if len(m.group("name").split()) >= 2 and _looks_like_cast(text):
+            add(m.group("name"), role, m.group("char").split()[-1])
+    for m in _AS_CHAR.finditer(text):
+        if _looks_like_cast(text) and len(m.group("name").split()) >= 2:
+            for name in _names(m.group("name")):
+                add(name, role, m.group("char"))
+    for m in _STARS.finditer(text):
+        for name in _names(m.group("list")):
+            add(name, role)
+    for m in _RETURN.finditer(text):
+        local = _cast_role(m.group(0))
+        for name in _names(m.group("list")):
+            if len(name.split()) >= 2 or name in found:
+                add(name, local)
+    return [
+        Draft("cast", name, certainty, subject=subject, role=r, character=char)
+        for name, (r, char) in found.items()
+    ]
+
+
+_CAST_CONTEXT = re.compile(
+    r"\b(?:cast|stars?|starring|return\w*|reprise|join\w*|plays?|played|role|actors?|"
+    r"actress|portray\w*|character|voices?|voiced)\b",
+    re.IGNORECASE,
+)
+
+
+def _looks_like_cast(text: str) -> bool:
+    return _CAST_CONTEXT.search(text) is not None
+
+
+def crew_claims(ctx: Context) -> list[Draft]:
+    """Crew claims of one sentence."""
+    text = ctx.text
+    certainty = certainty_of(text)
+    subject = other_installment(text, ctx.subject)
+    found: dict[tuple[str, str], None] = {}
+    for pattern in (_CREW_TITLE, _CREW_BY, _CREW_APPOS, _CREW_VERB):
+        for m in pattern.finditer(text):
+            role = _crew_role(m.group("title"))
+            if role is None:
+                continue
+            for name in _names(m.group("list")):
+                if len(name.split()) < 2 and role not in {"studio", "developer"}:
+                    continue
+                found[(name, role)] = None
+    return [Draft("crew", name, certainty, subject=subject, role=role) for name, role in found]

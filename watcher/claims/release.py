@@ -1,0 +1,207 @@
+"""Release dates and dated production states from one sentence.
+
+Each date phrase is classified by the nearest event word before it in its
+clause (or a release noun right after it, "a 2025 release"): release words
+give ``release_date``, filming words a dated ``filming`` status, anything
+else (interviews, strikes, announcements, events) is not a claim.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from watcher.claims import dates
+from watcher.claims.certainty import certainty_of
+from watcher.claims.drafts import Context, Draft, clause_bounds
+from watcher.claims.subjects import (
+    ANAPHOR,
+    main_positions,
+    other_installment,
+    title_spans,
+)
+
+_RELEASE = (
+    r"releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|out|hits?|hitting|come\s+out|"
+    r"coming|comes|drops?|dropping|returns?|returning|air\w*|stream\w*|bows?|opens?|"
+    r"opening|ships?|shipping|slated|scheduled|set|due|dated?|window|available|"
+    r"landing|lands?|GA|version\s+1\.0|unwrapping|moved|moving|pushed|pushing|push|"
+    r"delay\w*|postpon\w*|shift\w*|follow|theaters|theatres|screens|upped|planned|"
+    r"targets?|targeting|release\s+date|until|till|will|back|instead"
+)
+_FILMING = r"film\w*|shoot\w*|shot|production|photography|cameras|wrap\w*|record\w*"
+_OTHER = (
+    r"interview\w*|said|says|told|announc\w*|reveal\w*|confirm\w*|strikes?|founded|"
+    r"showcase|event|tweet\w*|posted|podcast|renew\w*|since|ago|earlier|wrote|written|"
+    r"trailer|teaser|revealed|introduced|began|started|reported|spoke|speaking|"
+    r"asked|panel|conference|Comic-Con|Expo|E3|Direct|blog|update|ended|aired|during"
+)
+_EVENT = re.compile(
+    rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER}))\b", re.IGNORECASE
+)
+_RELEASE_AFTER = re.compile(
+    r"^\s*(?:[-–]\s*)?(?:(?:theatrical|global|worldwide|official|planned|target(?:ed)?|"
+    r"premiere|launch|release)\s+)?(?:release|launch|premiere|debut|window|date|bow)\b",
+    re.IGNORECASE,
+)
+_WRAP = re.compile(r"\bwrap\w*|\bpost-?production\b|\bfinish\w*\s+filming", re.IGNORECASE)
+_SUPERSEDED = re.compile(
+    r"\b(?:originally|initially|previously|once|formerly|was\s+(?:set|slated|scheduled|"
+    r"planned|due|meant|supposed|going|to)|were\s+(?:set|slated|scheduled|planned)|"
+    r"had\s+been|last\s+we\s+heard|its\s+initial|previous|old|instead\s+of|rather\s+than|"
+    r"mistake\w*)\b|\bfrom\s+(?:an?\s+|its\s+|the\s+)?$",
+    re.IGNORECASE,
+)
+_FROM_TO = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+_NOT_IN = re.compile(
+    r"\b(?:won[’']t|will\s+not|not\s+(?:be\s+)?(?:releas\w*|launch\w*|coming|arriv\w*)|"
+    r"isn[’']t|is\s+not|no\s+longer|miss(?:es|ing)?\s+(?:its|the)?)\b[^.]{0,40}?\b(?:in|its)?\s*$",
+    re.IGNORECASE,
+)
+_NOT_UNTIL = re.compile(
+    r"\b(?:not|n[’']t|no)\b[^.]{0,80}\b(?:until|till|before)\s+(?:next\s+year\s+in\s+)?$|"
+    r"\bno\s+earlier\s+than\s+$|\bat\s+the\s+earliest\b",
+    re.IGNORECASE,
+)
+_BEFORE = re.compile(r"\bbefore\s+(?:the\s+end\s+of\s+)?$", re.IGNORECASE)
+_BY_END = re.compile(
+    r"\b(?:by|through|between\s+now\s+and|no\s+later\s+than)\s+(?:the\s+end\s+of\s+)?$",
+    re.IGNORECASE,
+)
+_AT_LEAST_THROUGH = re.compile(r"\bat\s+least\s+(?:through|until)\s+(?:the\s+end\s+of\s+)?$", re.I)
+_OR_JOIN = re.compile(
+    r"^\s*(?:\([^)]*\)\s*)?(?:,\s*)?(?:or|to|and|-|–)\s+(?:as\s+(?:early|late)\s+as\s+|in\s+)?$",
+    re.IGNORECASE,
+)
+_UNKNOWN = re.compile(
+    r"(?:\b(?:no|without\s+an?|yet\s+to\s+(?:confirm|announce|reveal|set|receive|get|share)"
+    r"(?:\s+an?)?|hasn[’']t\s+\w+\s+an?|has\s+not\s+\w+\s+an?|not\s+yet\s+\w+\s+an?|"
+    r"lacked|without|silent\s+on\s+a|no\s+word\s+(?:yet\s+)?on)\s+(?:\w+\s+){0,2}"
+    r"(?:release|premiere|launch)\s+(?:date|window)|"
+    r"\b(?:release|premiere|launch)\s+date\b[^.]{0,60}\b(?:unknown|unclear|TBA|TBD|"
+    r"yet\s+to\s+be\s+(?:revealed|announced|confirmed|set)|not\s+(?:yet\s+)?(?:been\s+)?"
+    r"(?:announced|confirmed|revealed|set))|"
+    r"\bunknown\s+when\b|\bno\s+word\s+(?:yet\s+)?on\s+when\b[^.]*\b(?:launch|release|premiere|"
+    r"arrive|return)|\bremov\w*\b[^.]{0,80}\brelease\s+(?:calendar|schedule|slate)|"
+    r"\bremoved\s+from\s+its\s+scheduled\s+release)",
+    re.IGNORECASE,
+)
+_PAST_OTHER_WINDOW: Final = 90
+
+
+def _classify(before: str, after: str) -> str | None:
+    """'release', 'filming' or None, from the text around a date phrase."""
+    if _RELEASE_AFTER.match(after):
+        return "release"
+    last: re.Match[str] | None = None
+    for m in _EVENT.finditer(before):
+        last = m
+    if last is None:
+        return None
+    if last.group("rel"):
+        return "release"
+    if last.group("film"):
+        return "filming"
+    return None
+
+
+def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
+    """Main subject (None) or the name of the subject the date phrase is about."""
+    text = ctx.text
+    segment = text[clause_start:date_start]
+    other = other_installment(segment, ctx.subject)
+    if other is not None:
+        return other
+    if ctx.subject.name is None:
+        return None
+    main = main_positions(segment, ctx.subject)
+    anaphors = [m.start() for m in ANAPHOR.finditer(segment)]
+    titles = [
+        (s, phrase)
+        for s, _e, phrase in title_spans(segment)
+        if not main_positions(phrase, ctx.subject) and _looks_like_title(segment, s, phrase)
+    ]
+    last_main = max(main + anaphors, default=-1)
+    if titles and titles[-1][0] > last_main:
+        return titles[-1][1]
+    if last_main < 0 and clause_start > 0:
+        # Nothing in the clause: the sentence's first mention decides.
+        whole = text[:date_start]
+        other = other_installment(whole, ctx.subject)
+        main_all = main_positions(whole, ctx.subject)
+        if other is not None and not main_all:
+            return other
+    return None
+
+
+_TITLE_CUE_AFTER = re.compile(
+    r"^[”\"’']?\s*(?:,|[’']s\b|\(|has|have|had|is|was|will|would|which|moved|shifted|"
+    r"got|gets|takes|took|and\b|now|also|\b(?:has|have)\s+been)",
+)
+_PERSON_CUE_AFTER = re.compile(
+    r"^\s*(?:said|says|told|who|revealed|explained|confirmed|announced)\b"
+)
+
+
+def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
+    before = segment[:start]
+    after = segment[start + len(phrase) :]
+    if _PERSON_CUE_AFTER.match(after):
+        return False
+    if before.rstrip().endswith(("“", '"', "‘")):
+        return True
+    if any(ch.isdigit() for ch in phrase) or ":" in phrase or "&" in phrase or "*" in phrase:
+        return True
+    return bool(_TITLE_CUE_AFTER.match(after)) and len(phrase.split()) <= 6
+
+
+def release_claims(ctx: Context) -> list[Draft]:
+    """Release-date and dated filming claims of one sentence."""
+    text = ctx.text
+    drafts: list[Draft] = []
+    if _UNKNOWN.search(text):
+        subject = other_installment(text, ctx.subject)
+        drafts.append(Draft("release_date", "unknown", certainty_of(text), subject=subject))
+    mentions = dates.find_dates(text, ctx.ref)
+    skip: set[int] = set()
+    for i, mention in enumerate(mentions):
+        if i in skip:
+            continue
+        c_start, c_end = clause_bounds(text, mention.start, mention.end)
+        before = text[c_start : mention.start]
+        after = text[mention.end : c_end]
+        event = _classify(before, after)
+        if event is None and c_start > 0:
+            event = _classify(text[: mention.start], after)
+        if event is None:
+            continue
+        value = mention.value
+        end = mention.end
+        # "as late as X or as early as Y", "November or December": one interval.
+        if i + 1 < len(mentions) and _OR_JOIN.match(text[mention.end : mentions[i + 1].start]):
+            nxt = mentions[i + 1]
+            if not _FROM_TO.search(before[-30:]):
+                value = dates.merge(value, nxt.value)
+                end = nxt.end
+                skip.add(i + 1)
+        head = before[-60:]
+        if _AT_LEAST_THROUGH.search(head) or _NOT_IN.search(head):
+            value = dates.after(value)
+        elif _NOT_UNTIL.search(text[: mention.start]):
+            value = dates.from_(value)
+        elif _BEFORE.search(head):
+            value = dates.before(value)
+        elif _BY_END.search(head):
+            value = dates.until(value)
+        superseded = bool(_SUPERSEDED.search(before)) and event == "release"
+        scope = text[c_start : max(end, c_end)]
+        certainty = certainty_of(text, scope)
+        subject = _subject_for(ctx, c_start, mention.start)
+        if event == "release":
+            drafts.append(
+                Draft("release_date", value, certainty, subject=subject, superseded=superseded)
+            )
+        else:
+            status = "post_production" if _WRAP.search(before[-40:]) else "filming"
+            drafts.append(Draft("status", status, certainty, subject=subject, date=value))
+    return drafts

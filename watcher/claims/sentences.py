@@ -1,0 +1,132 @@
+"""Sentence segmentation with offsets, and the page clutter that is not claim text.
+
+Extracted article text keeps menus, "Also Read:" lines, related-article boxes,
+footers and "Popular posts" lists. They are dropped here, before any rule
+sees them, because a sidebar teaser about another title reads exactly like a
+claim.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+# A sentence ends at . ! ? (optionally followed by a closing quote or bracket)
+# before whitespace and a capital, digit, quote or dash.
+_BOUNDARY = re.compile(r"(?<=[.!?…])[”\"’')\]]*\s+(?=[A-Z0-9“\"‘'(\[–—-])")
+# Abbreviations whose full stop does not end a sentence.
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|vs|No|Vol|Inc|Ltd|Co|Corp|Jan|Feb|Mar|Apr|Jun|Jul|Aug|"
+    r"Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|Ep|ft|approx|e\.g|i\.e|Prof|Gen|Lt|Col|Capt)\.|\b[A-Z]\.)$"
+)
+_CLUTTER_LINE = re.compile(
+    r"^\s*(?:also read|read more|read also|related|recommended|popular posts?|trending|"
+    r"more from|more stories|you may also like|you might also like|see also|watch:|"
+    r"advertisement|sponsored|share this|follow us|subscribe|sign up|newsletter|"
+    r"copyright|©|all rights reserved|privacy policy|terms of|cookie|click here|"
+    r"tags?:|filed under|image:|photo:|credit:|source:|latest news|top stories|"
+    r"most popular|more news|next article|previous article|up next|editor's picks?)",
+    re.IGNORECASE,
+)
+_CLUTTER_INLINE = re.compile(
+    r"\b(?:also read|read more|read next|popular posts|related articles?|related stories)\b",
+    re.IGNORECASE,
+)
+_HEADER = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+")
+_TERMINAL = re.compile(r"[.!?…:”\"’')]\s*$")
+_MIN_WORDS_UNPUNCTUATED: Final = 9
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of the input: exact text and its offsets."""
+
+    text: str
+    start: int
+    end: int
+    paragraph: int
+    headline: bool = False
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        spans.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return spans
+
+
+def _is_clutter(line: str, in_list_block: bool) -> bool:
+    stripped = line.strip()
+    if not stripped:
+        return True
+    if _CLUTTER_LINE.match(stripped):
+        return True
+    if stripped.startswith(("http://", "https://", "www.", "@", "#", "pic.twitter")):
+        return True
+    words = stripped.split()
+    # Short lines without sentence punctuation are menus, captions or teasers.
+    if not _TERMINAL.search(stripped) and len(words) < _MIN_WORDS_UNPUNCTUATED:
+        return True
+    return in_list_block
+
+
+def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    chunk = text[start:end]
+    for m in _BOUNDARY.finditer(chunk):
+        cut = start + m.start()
+        # keep closing quotes with the sentence they close
+        cut_end = start + m.start() + len(m.group(0).rstrip())
+        if _ABBREV.search(text[max(cursor, cut - 12) : cut]):
+            continue
+        pieces.append((cursor, cut_end))
+        cursor = start + m.end()
+    pieces.append((cursor, end))
+    return pieces
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def segment(text: str, title: str | None = None) -> list[Sentence]:
+    """Claim-bearing sentences of ``text``, clutter removed, with exact offsets.
+
+    The first non-empty line is marked as the headline when no title is given
+    (or when it repeats the title)."""
+    out: list[Sentence] = []
+    paragraph = 0
+    seen_headline = False
+    in_list_block = False
+    for line_start, line_end in _lines(text):
+        line = text[line_start:line_end]
+        if not line.strip():
+            paragraph += 1
+            in_list_block = False
+            continue
+        if _CLUTTER_INLINE.search(line) and len(line.split()) < 30:
+            # "Popular posts" and similar headers start a block of teasers.
+            in_list_block = bool(re.match(r"^\s*(?:popular|related|trending|more)", line, re.I))
+            continue
+        header = _HEADER.match(line)
+        if header:
+            line_start += header.end()
+            line = text[line_start:line_end]
+        is_headline = not seen_headline
+        seen_headline = True
+        if not is_headline and _is_clutter(line, in_list_block):
+            continue
+        for s, e in _split(text, line_start, line_end):
+            s, e = _trim(text, s, e)
+            if e - s < 3:
+                continue
+            out.append(Sentence(text[s:e], s, e, paragraph, headline=is_headline))
+    return out

@@ -1,0 +1,265 @@
+"""The article's main subject, and which subject a stretch of a sentence is about.
+
+The main subject comes from the headline ("All of Us Are Dead Season 2 ...").
+A claim belongs to another subject when its clause names another installment
+of the same title ("the first season", "Season 3") or another title that is
+closer to the claim than any mention of the main subject.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+NUMBER_WORDS: Final[dict[str, int]] = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+ORDINALS: Final[dict[str, int]] = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "sophomore": 2,
+}
+_NUM = r"(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
+_ORD = r"(?:" + "|".join(ORDINALS) + r")"
+_UNIT = r"(?:season|series|part|volume|vol\.|chapter|act)"
+INSTALLMENT: Final = re.compile(
+    rf"\b(?:{_UNIT}\s+(?P<num>{_NUM})\b|(?P<ord>{_ORD})\s+(?:{_UNIT}|installment|outing)\b|"
+    rf"(?:S|s)(?P<snum>\d{{1,2}})\b(?!\s*\d))",
+    re.IGNORECASE,
+)
+_TITLE_SPLIT = re.compile(
+    r"\s+(?:[-–—|:]\s+|(?=(?:gets?|is|are|has|have|will|won[’']t|release|premiere|"
+    r"returns?|arrives?|debuts?|launch\w*|delayed|pushed|confirmed|renewed|cancel\w*|"
+    r"officially|finally|trailer|teaser|update|news|cast|filming|wraps?|starts?|begins?|"
+    r"shares?|reveals?|drops?|coming|set|slated|hits?|sets?|everything|what|when|"
+    r"here[’']s|may|could|might|reportedly|date|window|moves?|stops?|won)\b))",
+    re.IGNORECASE,
+)
+_STOP_NAME_WORDS: Final = frozenset(
+    {"the", "of", "a", "an", "and", "season", "part", "series", "film", "movie", "game"}
+)
+# Words that refer back to the main subject.
+ANAPHOR: Final = re.compile(
+    r"\b(?:the|this|its|new|upcoming|next|latest|second|third|fourth|fifth|final)\s+"
+    r"(?:show|series|season|film|movie|game|sequel|title|installment|outing|project|"
+    r"reboot|release|instalment|chapter|episodes|adaptation|drama|comedy|thriller|rpg)\b|"
+    r"\b(?:it|it[’']s|the\s+show[’']s|the\s+film[’']s|the\s+game[’']s)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MainSubject:
+    """The article's subject: display name, base title and installment number."""
+
+    name: str | None
+    base: str | None
+    number: int | None
+    unit: str | None
+    keywords: tuple[str, ...]
+
+
+def installment_number(m: re.Match[str]) -> int | None:
+    """The installment number of an :data:`INSTALLMENT` match."""
+    raw = m.group("num") or m.group("ord") or m.group("snum")
+    if raw is None:
+        return None
+    raw = raw.lower()
+    if raw.isdigit():
+        return int(raw)
+    return NUMBER_WORDS.get(raw) or ORDINALS.get(raw)
+
+
+def _unit_of(m: re.Match[str]) -> str:
+    word = m.group(0).lower()
+    for unit in ("season", "part", "volume", "chapter", "act", "series"):
+        if unit in word:
+            return "Season" if unit == "series" else unit.title()
+    return "Season"
+
+
+def main_subject(headline: str | None) -> MainSubject:
+    """Guess the main subject from the headline: the title and its installment."""
+    if not headline:
+        return MainSubject(None, None, None, None, ())
+    text = headline.strip().strip("\"“”'")
+    inst = INSTALLMENT.search(text)
+    if inst and inst.start() > 0:
+        base = text[: inst.start()].strip(" ,:-–—")
+        base = re.sub(r"[’']s$", "", base).strip(" ,:-–—")
+        base = _strip_lead(base)
+        number = installment_number(inst)
+        unit = _unit_of(inst)
+        name = f"{base} {unit} {number}" if number else base
+    else:
+        base = _strip_lead(_TITLE_SPLIT.split(text, maxsplit=1)[0].strip(" ,:-–—"))
+        number, unit, name = None, None, base
+    if not base:
+        return MainSubject(None, None, None, None, ())
+    words = re.findall(r"[\w’'&*.:+-]+", base)
+    keywords = tuple(
+        w.strip(".:") for w in words if w.lower() not in _STOP_NAME_WORDS and len(w) > 1
+    )
+    return MainSubject(name, base, number, unit, keywords or (base,))
+
+
+def _strip_lead(text: str) -> str:
+    # "Netflix's One Piece" and "Exclusive: Blade" name the title after the lead.
+    text = re.sub(
+        r"^(?:exclusive|breaking|report|update|watch|first look)\s*:\s*", "", text, flags=re.I
+    )
+    text = re.sub(
+        r"^(?:Netflix|HBO|Disney\+|Apple TV\+|Prime Video|Amazon|Marvel|Max)[’']s\s+", "", text
+    )
+    return text.strip()
+
+
+def mentions_main(text: str, subject: MainSubject) -> bool:
+    """True when ``text`` names the main subject or refers back to it."""
+    return main_positions(text, subject) != [] or ANAPHOR.search(text) is not None
+
+
+def main_positions(text: str, subject: MainSubject) -> list[int]:
+    """Offsets where the main subject's distinctive words occur in ``text``."""
+    positions: list[int] = []
+    for word in subject.keywords[:3]:
+        for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE):
+            positions.append(m.start())
+    return sorted(positions)
+
+
+def other_installment(text: str, subject: MainSubject) -> str | None:
+    """Name of another installment of the main title named in ``text``, if any."""
+    if subject.base is None:
+        return None
+    for m in INSTALLMENT.finditer(text):
+        number = installment_number(m)
+        if number is None or subject.number is None:
+            continue
+        unit = _unit_of(m)
+        if unit == (subject.unit or "Season") and number != subject.number:
+            return f"{subject.base} {unit} {number}"
+    return None
+
+
+# Capitalised title-like phrases: runs of capitalised words, digits and joiners.
+_TITLE_WORD = r"(?:[A-Z][\w’'*.+-]*|\d+[\w.]*)"
+_TITLE_RUN = re.compile(rf"{_TITLE_WORD}(?:(?:\s+(?:of|the|and|&|in|on|a|to)|:)?\s+{_TITLE_WORD})*")
+NOT_TITLES: Final = frozenset(
+    {
+        "The",
+        "A",
+        "An",
+        "In",
+        "On",
+        "It",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "But",
+        "And",
+        "However",
+        "Meanwhile",
+        "According",
+        "As",
+        "If",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "Although",
+        "Though",
+        "Since",
+        "With",
+        "For",
+        "Fans",
+        "We",
+        "They",
+        "He",
+        "She",
+        "Season",
+        "Part",
+        "Netflix",
+        "HBO",
+        "Max",
+        "Disney",
+        "Disney+",
+        "Marvel",
+        "Apple",
+        "Amazon",
+        "Prime",
+        "Video",
+        "Xbox",
+        "PlayStation",
+        "Nintendo",
+        "Switch",
+        "PC",
+        "Steam",
+        "Microsoft",
+        "Sony",
+        "Ubisoft",
+        "Studios",
+        "Variety",
+        "Deadline",
+        "Thursday",
+        "Friday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Saturday",
+        "Sunday",
+        "Still",
+        "So",
+        "Now",
+        "Then",
+        "Also",
+        "Finally",
+        "Unfortunately",
+        "Fortunately",
+        "Here",
+        "There",
+        "Earlier",
+        "Later",
+        "Last",
+        "Next",
+        "Back",
+        "THR",
+        "Reporter",
+    }
+)
+
+
+def title_spans(text: str) -> list[tuple[int, int, str]]:
+    """Capitalised multi-word phrases that may be titles (start, end, phrase)."""
+    spans: list[tuple[int, int, str]] = []
+    for m in _TITLE_RUN.finditer(text):
+        phrase = m.group(0).strip(" .,:")
+        words = phrase.split()
+        while words and words[0] in NOT_TITLES:
+            words = words[1:]
+        if not words:
+            continue
+        phrase = " ".join(words)
+        spans.append((m.end() - len(phrase), m.end(), phrase))
+    return spans
