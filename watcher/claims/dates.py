@@ -124,6 +124,9 @@ _YEAR_ALLOWED_BEFORE = re.compile(
     r"delayed|slipped|releas\w*|launch\w*|debut\w*|premier\w*|window|date)\s*[-–—,]?\s*|^|[(“\"‘'–—-]\s*)$",
     re.IGNORECASE,
 )
+_RELEASE_NOUN_AFTER = re.compile(
+    r"\s+(?:theatrical\s+|global\s+)?(?:release|launch|premiere|debut|window)\b", re.IGNORECASE
+)
 _TOMORROW: Final = {"this": 0, "next": 1, "last": -1}
 
 
@@ -250,7 +253,11 @@ def find_dates(text: str, ref: date | None) -> list[DateMention]:
                 start = m.start("month")
             if any(start < e and s < end for s, e in taken):
                 continue
-            if name == "year" and not _YEAR_ALLOWED_BEFORE.search(text[max(0, start - 14) : start]):
+            if (
+                name == "year"
+                and not _YEAR_ALLOWED_BEFORE.search(text[max(0, start - 14) : start])
+                and not _RELEASE_NOUN_AFTER.match(text, end)
+            ):
                 continue
             value = _value(name, m, ref)
             if value is None:

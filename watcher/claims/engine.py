@@ -34,7 +34,10 @@ _CERTAINTY_RANK = {"official": 0, "reported": 1, "speculative": 2}
 
 def _key(draft: Draft) -> tuple[str, str, str, str]:
     subject = (draft.subject or "").casefold()
+    # Status is keyed by (status, date); a person with two crew roles is two claims.
     date_part = draft.date or "" if draft.kind == "status" else ""
+    if draft.kind == "crew":
+        date_part = draft.role or ""
     return (draft.kind, subject, draft.value.casefold(), date_part)
 
 
@@ -71,9 +74,14 @@ def extract_claims(
                 key = _key(draft)
                 if key not in best or rank < best[key][0]:
                     best[key] = (rank, claim)
-    claims = tuple(
-        claim for _rank, claim in sorted(best.values(), key=lambda rc: (rc[1].start, rc[1].kind))
-    )
+    # An undated status is redundant next to the same status with a date.
+    dated = {(c.subject, c.value) for _r, c in best.values() if c.kind == "status" and c.date}
+    kept = [
+        c
+        for _r, c in best.values()
+        if not (c.kind == "status" and c.date is None and (c.subject, c.value) in dated)
+    ]
+    claims = tuple(sorted(kept, key=lambda c: (c.start, c.kind)))
     return ArticleClaims(
         subject=subject.name,
         reference_date=reference_date.isoformat() if reference_date else None,

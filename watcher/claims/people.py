@@ -100,7 +100,6 @@ _NOT_NAMES: Final = frozenset(
         "Also",
         "Meanwhile",
         "However",
-        "Season",
         "One",
         "Two",
         "Three",

@@ -22,22 +22,37 @@ from watcher.claims.subjects import (
 )
 
 _RELEASE = (
-    r"releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|out|hits?|hitting|come\s+out|"
-    r"coming|comes|drops?|dropping|returns?|returning|air\w*|stream\w*|bows?|opens?|"
-    r"opening|ships?|shipping|slated|scheduled|set|due|dated?|window|available|"
-    r"landing|lands?|GA|version\s+1\.0|unwrapping|moved|moving|pushed|pushing|push|"
-    r"delay\w*|postpon\w*|shift\w*|follow|theaters|theatres|screens|upped|planned|"
-    r"targets?|targeting|release\s+date|until|till|will|back|instead"
+    r"releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|out|hits?\s+(?:theaters|theatres|"
+    r"screens|shelves|cinemas|version)|hitting|come\s+out|coming|comes|drops?|dropping|"
+    r"returns?|returning|air(?:s|ing)?|streaming|bows?|opens?|opening|ships?|shipping|"
+    r"window|available|landing|lands?|GA|version\s+1\.0|unwrapping|follow|theaters|"
+    r"theatres|screens|upped|release\s+date|way\s+to\s+you"
 )
-_FILMING = r"film\w*|shoot\w*|shot|production|photography|cameras|wrap\w*|record\w*"
+# Words that move or schedule whatever event was named before them.
+_MOVE = (
+    r"slated|scheduled|set|due|dated?|moved|moving|pushed|pushing|push|delay\w*|"
+    r"postpon\w*|shift\w*|planned|targets?|targeting|until|till|will|instead"
+)
+_FILMING = r"filming|filmed|shoot\w*|shot|production|photography|cameras|wrap\w*|record\w*"
 _OTHER = (
     r"interview\w*|said|says|told|announc\w*|reveal\w*|confirm\w*|strikes?|founded|"
     r"showcase|event|tweet\w*|posted|podcast|renew\w*|since|ago|earlier|wrote|written|"
     r"trailer|teaser|revealed|introduced|began|started|reported|spoke|speaking|"
-    r"asked|panel|conference|Comic-Con|Expo|E3|Direct|blog|update|ended|aired|during"
+    r"asked|panel|conference|Comic-Con|Expo|E3|Direct|blog|update|ended|aired|during|"
+    r"back\s+in|meeting|decision|vote|review|freeze|beta|livestream|festival|convention|"
+    r"casting|founded|formed|closure|record\w*|nominat\w*|won|award\w*|finale|ago"
 )
 _EVENT = re.compile(
-    rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER}))\b", re.IGNORECASE
+    rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER})|(?P<move>{_MOVE}))\b",
+    re.IGNORECASE,
+)
+# A release date needs a release word somewhere in the sentence ("due" alone is a library book).
+_STRONG = re.compile(
+    r"\b(?:releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|out|coming|comes|drops?|"
+    r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|available|theaters|theatres|"
+    r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|window|bow|lands?|unwrapping|"
+    r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for))\b",
+    re.IGNORECASE,
 )
 _RELEASE_AFTER = re.compile(
     r"^\s*(?:[-–]\s*)?(?:(?:theatrical|global|worldwide|official|planned|target(?:ed)?|"
@@ -54,10 +69,11 @@ _SUPERSEDED = re.compile(
 )
 _FROM_TO = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _NOT_IN = re.compile(
-    r"\b(?:won[’']t|will\s+not|not\s+(?:be\s+)?(?:releas\w*|launch\w*|coming|arriv\w*)|"
-    r"isn[’']t|is\s+not|no\s+longer|miss(?:es|ing)?\s+(?:its|the)?)\b[^.]{0,40}?\b(?:in|its)?\s*$",
+    r"\b(?:won[’']t|will\s+not|not|isn[’']t|no\s+longer)\s+(?:be\s+)?(?:\w+\s+){0,2}?"
+    r"(?:in|during)\s+$",
     re.IGNORECASE,
 )
+_ANYMORE = re.compile(r"^\s*(?:anymore|any\s+longer|after\s+all)\b", re.IGNORECASE)
 _NOT_UNTIL = re.compile(
     r"\b(?:not|n[’']t|no)\b[^.]{0,80}\b(?:until|till|before)\s+(?:next\s+year\s+in\s+)?$|"
     r"\bno\s+earlier\s+than\s+$|\bat\s+the\s+earliest\b",
@@ -94,10 +110,14 @@ def _classify(before: str, after: str) -> str | None:
     if _RELEASE_AFTER.match(after):
         return "release"
     last: re.Match[str] | None = None
+    moved = False
     for m in _EVENT.finditer(before):
-        last = m
+        if m.group("move"):
+            moved = True
+            continue
+        last, moved = m, False
     if last is None:
-        return None
+        return "release" if moved else None
     if last.group("rel"):
         return "release"
     if last.group("film"):
@@ -162,7 +182,7 @@ def release_claims(ctx: Context) -> list[Draft]:
     if _UNKNOWN.search(text):
         subject = other_installment(text, ctx.subject)
         drafts.append(Draft("release_date", "unknown", certainty_of(text), subject=subject))
-    mentions = dates.find_dates(text, ctx.ref)
+    mentions = dates.find_dates(text, ctx.ref) if _STRONG.search(text) else []
     skip: set[int] = set()
     for i, mention in enumerate(mentions):
         if i in skip:
@@ -185,7 +205,8 @@ def release_claims(ctx: Context) -> list[Draft]:
                 end = nxt.end
                 skip.add(i + 1)
         head = before[-60:]
-        if _AT_LEAST_THROUGH.search(head) or _NOT_IN.search(head):
+        gone = bool(_ANYMORE.match(text[end:]))
+        if _AT_LEAST_THROUGH.search(head) or (_NOT_IN.search(head) and not gone):
             value = dates.after(value)
         elif _NOT_UNTIL.search(text[: mention.start]):
             value = dates.from_(value)
@@ -193,7 +214,7 @@ def release_claims(ctx: Context) -> list[Draft]:
             value = dates.before(value)
         elif _BY_END.search(head):
             value = dates.until(value)
-        superseded = bool(_SUPERSEDED.search(before)) and event == "release"
+        superseded = (bool(_SUPERSEDED.search(before)) or gone) and event == "release"
         scope = text[c_start : max(end, c_end)]
         certainty = certainty_of(text, scope)
         subject = _subject_for(ctx, c_start, mention.start)

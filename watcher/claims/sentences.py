@@ -106,7 +106,8 @@ def segment(text: str, title: str | None = None) -> list[Sentence]:
     paragraph = 0
     seen_headline = False
     in_list_block = False
-    for line_start, line_end in _lines(text):
+    for raw_start, line_end in _lines(text):
+        line_start = raw_start
         line = text[line_start:line_end]
         if not line.strip():
             paragraph += 1
@@ -124,8 +125,8 @@ def segment(text: str, title: str | None = None) -> list[Sentence]:
         seen_headline = True
         if not is_headline and _is_clutter(line, in_list_block):
             continue
-        for s, e in _split(text, line_start, line_end):
-            s, e = _trim(text, s, e)
+        for piece_start, piece_end in _split(text, line_start, line_end):
+            s, e = _trim(text, piece_start, piece_end)
             if e - s < 3:
                 continue
             out.append(Sentence(text[s:e], s, e, paragraph, headline=is_headline))

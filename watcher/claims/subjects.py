@@ -165,7 +165,11 @@ def other_installment(text: str, subject: MainSubject) -> str | None:
 # Capitalised title-like phrases: runs of capitalised words, digits and joiners.
 _TITLE_WORD = r"(?:[A-Z][\w’'*.+-]*|\d+[\w.]*)"
 _TITLE_RUN = re.compile(rf"{_TITLE_WORD}(?:(?:\s+(?:of|the|and|&|in|on|a|to)|:)?\s+{_TITLE_WORD})*")
-NOT_TITLES: Final = frozenset(
+_MONTH_WORDS: Final = frozenset(
+    "January February March April May June July August September October November December "
+    "Jan. Feb. Aug. Sept. Oct. Nov. Dec. Jan Feb Aug Sept Oct Nov Dec".split()
+)
+NOT_TITLES: Final = _MONTH_WORDS | frozenset(
     {
         "The",
         "A",
@@ -256,7 +260,7 @@ def title_spans(text: str) -> list[tuple[int, int, str]]:
     for m in _TITLE_RUN.finditer(text):
         phrase = m.group(0).strip(" .,:")
         words = phrase.split()
-        while words and words[0] in NOT_TITLES:
+        while words and (words[0] in NOT_TITLES or words[0][0].isdigit()):
             words = words[1:]
         if not words:
             continue
