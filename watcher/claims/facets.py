@@ -19,7 +19,9 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
         (
             "renewed",
-            r"\b(?:renew(?:ed|al|s)\b|green-?lit|greenlighted|confirmed\s+(?:work\s+on\s+)?"
+            r"\b(?:(?:has\s+been|have\s+been|was|were|been|officially|is|being)\s+renewed(?!\s+(?:twice|"
+            r"once|online|interest))|renewed\s+(?:for|the\s+(?:show|series)|it|(?-i:[A-Z]))|renewal\s+(?:of|for)|"
+            r"renews\b|green-?lit|greenlighted|confirmed\s+(?:work\s+on\s+)?"
             r"an?\s+(?:second|third|fourth|fifth|new)\s+season|officially\s+(?:coming\s+back|returning)|"
             r"(?:second|third|fourth|fifth)\s+season\s+was\s+(?:absolutely\s+)?(?:planned|confirmed|ordered))",
         ),
@@ -169,9 +171,19 @@ def status_claims(ctx: Context) -> list[Draft]:
     return drafts
 
 
+_PAREN = re.compile(r"\([^)]*\)")
+# "HBO head Casey Bloys", "the Switch 2 Direct": the name is an organisation or event here.
+_PLATFORM_AS_ORG = re.compile(
+    r"^\s*(?:[’']s\s+)?(?:head|exec\w*|chief|CEO|boss|president|programming|content|"
+    r"Direct|Showcase|State\s+of\s+Play|Podcast|Game\s+Studios|Studios|Deck)\b",
+    re.IGNORECASE,
+)
+
+
 def platform_claims(ctx: Context) -> list[Draft]:
     """Platforms the sentence attaches to a subject."""
-    text = ctx.text
+    # Parentheses hold actors' credits ("(Netflix's Hollywood)"), not this title's platform.
+    text = _PAREN.sub(lambda m: " " * len(m.group(0)), ctx.text)
     if _PLATFORM_VETO.search(text) or not _PLATFORM_CONTEXT.search(text):
         return []
     if not (mentions_main(text, ctx.subject) or ctx.sentence.headline):
@@ -183,6 +195,8 @@ def platform_claims(ctx: Context) -> list[Draft]:
     for name, pattern in _PLATFORMS:
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            if _PLATFORM_AS_ORG.match(text, m.end()):
                 continue
             taken.append(m.span())
             drafts.append(Draft("platform", name, certainty, subject=subject))

@@ -15,137 +15,79 @@ from watcher.claims.drafts import Context, Draft
 from watcher.claims.subjects import other_installment
 
 _UP = r"[A-ZÀ-ÖØ-Þ]"
-_WORD = rf"{_UP}[\w’'.-]*(?<!['’.-])"
+_WORD = rf"(?:{_UP}[\w’'.-]*(?<!['’.-])|{_UP}\.)"
 _PARTICLE = r"(?:de|da|del|della|van|von|der|den|le|la|du|bin|al|el|dos|di)"
 NAME: Final = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,3}}"
 _NAME_LIST = rf"(?P<list>{NAME}(?:\s*,\s*{NAME}){{0,20}}(?:\s*,?\s*(?:and|&)\s+{NAME})?)"
 
-_NOT_NAMES: Final = frozenset(
-    [
-        "The",
-        "A",
-        "An",
-        "And",
-        "Or",
-        "But",
-        "In",
-        "On",
-        "At",
-        "Of",
-        "For",
-        "With",
-        "From",
-        "By",
-        "As",
-        "It",
-        "Its",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "He",
-        "She",
-        "They",
-        "We",
-        "You",
-        "I",
-        "His",
-        "Her",
-        "Their",
-        "Our",
-        "Season",
-        "Series",
-        "Part",
-        "Netflix",
-        "HBO",
-        "Max",
-        "Disney",
-        "Marvel",
-        "Apple",
-        "Amazon",
-        "Prime",
-        "Video",
-        "Xbox",
-        "PlayStation",
-        "Nintendo",
-        "Switch",
-        "PC",
-        "Steam",
-        "Studios",
-        "Studio",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "Variety",
-        "Deadline",
-        "Fans",
-        "Episode",
-        "Episodes",
-        "Also",
-        "Meanwhile",
-        "However",
-        "One",
-        "Two",
-        "Three",
-        "Netflix's",
-        "Film",
-        "Movie",
-        "Show",
-        "Game",
-        "Director",
-        "Creator",
-        "Writer",
-        "Producer",
-        "Showrunner",
-        "Star",
-        "Stars",
-        "Actor",
-        "Actress",
-        "Cast",
-        "New",
-        "Returning",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "Sir",
-        "Lady",
-        "Lord",
-        "King",
-        "Queen",
-        "Prince",
-        "Princess",
-        "Oscar",
-        "Emmy",
-        "Golden",
-        "Globe",
-    ]
-)
-_STARS = re.compile(
-    rf"\b(?:stars|starring|starred|co-stars|co-starring|cast\s+(?:includes?|members?\s+"
-    rf"(?:include|are)|of)|(?:also\s+)?features|joined\s+by|alongside|led\s+by|"
-    rf"(?:new|returning)\s+(?:cast\s+)?(?:members?|faces|additions?)\s+(?:include|are|:)?)\s*:?\s+"
-    rf"{_NAME_LIST}",
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NOT_NAMES: Final = _words(
+    "The A An And Or But In On At Of For With From By As It Its This That These Those He "
+    "She They We You I His Her Their Our Season Series Part Netflix HBO Max Disney Marvel "
+    "Apple Amazon Prime Video Xbox PlayStation Nintendo Switch PC Steam Studios Studio "
+    "January February March April May June July August September October November "
+    "December Monday Tuesday Wednesday Thursday Friday Saturday Sunday Variety Deadline "
+    "Fans Episode Episodes Also Meanwhile However One Two Three Netflix's Film Movie Show "
+    "Game Director Creator Writer Producer Showrunner Star Stars Actor Actress Cast New "
+    "Returning Mr Mrs Ms Dr Sir Lady Lord King Queen Prince Princess Oscar Emmy Golden "
+    "Globe "
 )
 _PLAYED_BY = re.compile(
     rf"(?:(?P<char>{NAME}),?\s+)?(?:(?:is|was)\s+)?played\s+by\s+(?P<name>{NAME})"
 )
+# Words after which a list of actors follows.
+_LIST_TRIGGER = re.compile(
+    r"\b(?:stars|[Ss]tarring|starred|co-stars|co-starring|also\s+stars|features(?:\s+the\s+"
+    r"(?:voice\s+)?(?:talents?|voices?)\s+of)?|cast\s+(?:includes?|members?\s+(?:include|are)|"
+    r"are|is)|ensemble(?:\s+cast)?\s+are|main\s+cast,|joined\s+by|alongside|(?:new|"
+    r"returning)\s+(?:cast\s+)?(?:members?|faces|additions?)\s+(?:include|are)|added|"
+    r"welcoming(?:\s+this\s+season)?|reunited\s+with(?:\s+the\s+main\s+cast,)?|"
+    r"(?:the\s+)?returning\s+cast\s+includes|\bstar|actors\s+like|see)\s*:?\s+"
+    r"(?:the\s+(?:\w+\s+)?)?",
+)
+_LEADING_LIST = re.compile(
+    rf"^(?P<list>{NAME}(?:\s*,\s*{NAME}){{2,}},?\s+(?:and|&)\s+{NAME})\s+"
+    r"(?:are|were|will|have|all|also|return|star)\b"
+)
+_WHO_PLAYS = re.compile(
+    rf"(?P<name>{NAME}),\s+who\s+(?:will\s+)?(?:plays?|portrays?|voices?)\s+(?:the\s+)?"
+    rf"(?P<char>{NAME})"
+)
+_PAREN = re.compile(r"\([^)]*\)")
+_CHUNK_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
+_CHUNK_NAME = re.compile(
+    r"^(?:(?:and|also|the|(?:\S+\s+){0,3}?(?:winner|star|actor|actress|veteran|newcomer)|"
+    r"[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*[’']s?)\s+)?"
+    rf"(?P<name>{NAME})(?:\s+as\s+(?P<char>[^,;]+?))?(?P<tail>\s+[a-z].*)?\s*$"
+)
+_BULLET_AS = re.compile(rf"^\s*[-•*–]\s*(?P<name>{NAME})\s+as\s+(?P<char>.+?)\s*$")
+
+
+def _list_names(rest: str) -> list[tuple[str, str | None]]:
+    """Names (and characters) of an actor list that starts at ``rest``."""
+    out: list[tuple[str, str | None]] = []
+    flat = _PAREN.sub(" ", rest)
+    flat = re.split(r"(?<!\b[A-Z])[.!?:](?:\s|$)|\s[-–—]\s", flat, maxsplit=1)[0]
+    for raw_chunk in _CHUNK_SPLIT.split(flat):
+        chunk = raw_chunk.strip()
+        if not chunk:
+            continue
+        m = _CHUNK_NAME.match(chunk)
+        if not m:
+            break
+        char = m.group("char")
+        if m.group("tail") and len(m.group("name").split()) < 2:
+            break  # "Starring X, Loki takes place...": a one-word subject, not an actor
+        out.append((m.group("name"), char.strip() if char else None))
+        if m.group("tail"):
+            break  # the sentence goes on after this name: the list is over
+    return out
+
+
 _AS_CHAR = re.compile(rf"(?P<name>{NAME})\s+(?:\([^)]*\)\s+)?as\s+(?P<char>{NAME})")
 _CHAR_PAREN = re.compile(rf"(?P<char>{NAME})\s+\((?P<name>{NAME})\)")
 _RETURN = re.compile(
@@ -153,7 +95,7 @@ _RETURN = re.compile(
     rf"(?:(?:is|are|will|would|has|have|had)\s+(?:also\s+)?(?:be\s+)?(?:set\s+to\s+|expected\s+to\s+|"
     rf"confirmed\s+to\s+|officially\s+|been\s+)?)?(?P<verb>return\w*|reprise\w*|"
     rf"join\w*|cast\s+as|signed\s+on|(?:not|n[’']t)\s+(?:be\s+)?return\w*|exit\w*|"
-    rf"left|depart\w*|quit|stepped\s+down|replac\w+|coming\s+back|back\s+as)",
+    rf"left|depart\w*|quit|stepped\s+down|replac\w+|coming\s+back|back\s+as|appear\w*)",
 )
 _ROLE_CUES: Final = (
     (
@@ -211,12 +153,22 @@ _CREW_ROLES: Final = (
 _SPLIT_LIST = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|\s+and\s+|\s*&\s*)")
 
 
+_COMPANY_WORDS: Final = _words(
+    "Games Studios Studio Entertainment Productions Pictures Television Interactive Media "
+    "Films Animation Network Inc Ltd "
+)
+_LEAD_WORDS: Final = _words(
+    "After Although While When If Since Because Before Once Until Whereas Though With "
+    "Without During Despite Like Both Neither Even Only Plus Stars Starring "
+)
+
+
 def _names(raw: str) -> list[str]:
     out: list[str] = []
     for part in _SPLIT_LIST.split(raw):
         name = part.strip(" ,.")
         words = name.split()
-        while words and words[0] in _NOT_NAMES:
+        while words and (words[0] in _NOT_NAMES or words[0] in _LEAD_WORDS):
             words = words[1:]
         name = " ".join(words)
         if not name or name in _NOT_NAMES or (name.isupper() and len(name) <= 5):
@@ -248,7 +200,7 @@ def cast_claims(ctx: Context) -> list[Draft]:
     found: dict[str, tuple[str, str | None]] = {}
 
     def add(name: str, role: str, character: str | None = None) -> None:
-        if name in _NOT_NAMES or len(name) < 3:
+        if name in _NOT_NAMES or len(name) < 3 or not _names(name):
             return
         if name not in found or (character and not found[name][1]):
             found[name] = (role, character)
@@ -257,17 +209,36 @@ def cast_claims(ctx: Context) -> list[Draft]:
     for m in _PLAYED_BY.finditer(text):
         char = m.group("char")
         add(m.group("name"), role, char if char and char not in _NOT_NAMES else None)
-    for m in _CHAR_PAREN.finditer(text):
-        if len(m.group("name").split()) >= 2 and _looks_like_cast(text):
-            add(m.group("name"), role, m.group("char").split()[-1])
     for m in _AS_CHAR.finditer(text):
         if _looks_like_cast(text) and len(m.group("name").split()) >= 2:
             for name in _names(m.group("name")):
                 add(name, role, m.group("char"))
-    for m in _STARS.finditer(text):
-        for name in _names(m.group("list")):
+    for m in _LIST_TRIGGER.finditer(text):
+        one_word_ok = m.group(0).lower().startswith(("star", "cast", "co-star"))
+        for raw, char in _list_names(text[m.end() :]):
+            for name in _names(raw):
+                if len(name.split()) >= 2 or one_word_ok:
+                    add(name, role, char)
+    lead = _LEADING_LIST.match(text)
+    if lead:
+        for name in _names(lead.group("list")):
             add(name, role)
+    for m in _WHO_PLAYS.finditer(text):
+        add(m.group("name"), role, m.group("char"))
+    bullet = _BULLET_AS.match(text)
+    if bullet:
+        add(bullet.group("name"), role, bullet.group("char"))
+    pairs = list(_CHAR_PAREN.finditer(text))
+    if (len(pairs) >= 2 or _looks_like_cast(text)) and not _CREW_WORDS.search(text):
+        for m in pairs:
+            name, char = m.group("name"), m.group("char")
+            # "Actor (Character)" lists are the other order: the actor is already known.
+            known = any(char.endswith(k) for k in found)
+            if len(name.split()) >= 2 and "’s" not in name and "'s" not in name and not known:
+                add(name, role, char)
     for m in _RETURN.finditer(text):
+        if _CREW_WORDS.search(text[m.start() : m.end() + 40]):
+            continue  # "X stepped down as director" is crew news
         local = _cast_role(m.group(0))
         for name in _names(m.group("list")):
             if len(name.split()) >= 2 or name in found:
@@ -282,6 +253,11 @@ _CAST_CONTEXT = re.compile(
     r"\b(?:cast|stars?|starring|return\w*|reprise|join\w*|plays?|played|role|actors?|"
     r"actress|portray\w*|character|voices?|voiced)\b",
     re.IGNORECASE,
+)
+
+
+_CREW_WORDS = re.compile(
+    r"\b(?:direct\w*|produc\w*|writ\w*|creat\w*|showrunner|studio)\b", re.IGNORECASE
 )
 
 

@@ -16,10 +16,14 @@ from watcher.claims.certainty import certainty_of
 from watcher.claims.drafts import Context, Draft, clause_bounds
 from watcher.claims.subjects import (
     ANAPHOR,
+    FOREIGN,
     main_positions,
     other_installment,
     title_spans,
 )
+
+# The subject of a claim that is about something unnamed ("that film").
+UNNAMED: Final = "?"
 
 _RELEASE = (
     r"releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|out|hits?\s+(?:theaters|theatres|"
@@ -51,7 +55,8 @@ _STRONG = re.compile(
     r"\b(?:releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|out|coming|comes|drops?|"
     r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|available|theaters|theatres|"
     r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|window|bow|lands?|unwrapping|"
-    r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for))\b",
+    r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for)|"
+    r"filming|shooting|production|photography|wrap\w*)\b",
     re.IGNORECASE,
 )
 _RELEASE_AFTER = re.compile(
@@ -73,7 +78,7 @@ _NOT_IN = re.compile(
     r"(?:in|during)\s+$",
     re.IGNORECASE,
 )
-_ANYMORE = re.compile(r"^\s*(?:anymore|any\s+longer|after\s+all)\b", re.IGNORECASE)
+_ANYMORE = re.compile(r"^\s*(?:anymore|any\s+longer)\b", re.IGNORECASE)
 _NOT_UNTIL = re.compile(
     r"\b(?:not|n[’']t|no)\b[^.]{0,80}\b(?:until|till|before)\s+(?:next\s+year\s+in\s+)?$|"
     r"\bno\s+earlier\s+than\s+$|\bat\s+the\s+earliest\b",
@@ -136,26 +141,40 @@ def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None
         return None
     main = main_positions(segment, ctx.subject)
     anaphors = [m.start() for m in ANAPHOR.finditer(segment)]
-    titles = [
+    foreign = [m.start() for m in FOREIGN.finditer(segment)]
+    titles = _other_titles(ctx, segment)
+    last_main = max(main + anaphors, default=-1)
+    last_title = titles[-1][0] if titles else -1
+    if max(foreign, default=-1) > max(last_main, last_title):
+        return UNNAMED
+    if titles and last_title > last_main:
+        return titles[-1][1]
+    if last_main >= 0:
+        return None
+    # Nothing but pronouns in the clause: the sentence before it decides.
+    whole = text[:date_start]
+    other = other_installment(whole, ctx.subject)
+    main_all = main_positions(whole, ctx.subject) + [m.start() for m in ANAPHOR.finditer(whole)]
+    if other is not None and not main_all:
+        return other
+    whole_titles = _other_titles(ctx, whole)
+    if whole_titles and whole_titles[-1][0] > max(main_all, default=-1):
+        return whole_titles[-1][1]
+    if FOREIGN.search(whole) and not main_all:
+        return UNNAMED
+    return None
+
+
+def _other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
+    return [
         (s, phrase)
         for s, _e, phrase in title_spans(segment)
         if not main_positions(phrase, ctx.subject) and _looks_like_title(segment, s, phrase)
     ]
-    last_main = max(main + anaphors, default=-1)
-    if titles and titles[-1][0] > last_main:
-        return titles[-1][1]
-    if last_main < 0 and clause_start > 0:
-        # Nothing in the clause: the sentence's first mention decides.
-        whole = text[:date_start]
-        other = other_installment(whole, ctx.subject)
-        main_all = main_positions(whole, ctx.subject)
-        if other is not None and not main_all:
-            return other
-    return None
 
 
 _TITLE_CUE_AFTER = re.compile(
-    r"^[”\"’']?\s*(?:,|[’']s\b|\(|has|have|had|is|was|will|would|which|moved|shifted|"
+    r"^[”\"’']?\s*(?:(?:film|movie|game|series|show|sequel|reboot|spinoff)\s+)?(?:,|[’']s\b|\(|has|have|had|is|was|will|would|which|moved|shifted|"
     r"got|gets|takes|took|and\b|now|also|\b(?:has|have)\s+been)",
 )
 _PERSON_CUE_AFTER = re.compile(
@@ -175,10 +194,20 @@ def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
     return bool(_TITLE_CUE_AFTER.match(after)) and len(phrase.split()) <= 6
 
 
+def _long_past(value: str, ctx: Context) -> bool:
+    """True when the value ended well before the article was written."""
+    if ctx.ref is None or value == "unknown":
+        return False
+    _start, end = dates.bounds(value)
+    return end is not None and (ctx.ref - end).days > _PAST_OTHER_WINDOW
+
+
 def release_claims(ctx: Context) -> list[Draft]:
     """Release-date and dated filming claims of one sentence."""
     text = ctx.text
     drafts: list[Draft] = []
+    if text.rstrip().endswith("?"):
+        return drafts  # questions to the reader state nothing
     if _UNKNOWN.search(text):
         subject = other_installment(text, ctx.subject)
         drafts.append(Draft("release_date", "unknown", certainty_of(text), subject=subject))
@@ -218,6 +247,17 @@ def release_claims(ctx: Context) -> list[Draft]:
         scope = text[c_start : max(end, c_end)]
         certainty = certainty_of(text, scope)
         subject = _subject_for(ctx, c_start, mention.start)
+        if subject == UNNAMED:
+            continue
+        if event == "release" and subject is None and not superseded and _long_past(value, ctx):
+            # A past date without "originally" is another title's or installment's history.
+            continue
+        if (
+            event == "release"
+            and subject is not None
+            and re.search(r"\b(?:Part|Act|Volume|Chapter)\s+(?:1|One)$", subject)
+        ):
+            drafts.append(Draft("release_date", value, certainty, superseded=superseded))
         if event == "release":
             drafts.append(
                 Draft("release_date", value, certainty, subject=subject, superseded=superseded)

@@ -66,6 +66,10 @@ def _is_clutter(line: str, in_list_block: bool) -> bool:
         return True
     if stripped.startswith(("http://", "https://", "www.", "@", "#", "pic.twitter")):
         return True
+    if re.match(r"^[-•*–]\s*[A-ZÀ-Þ][\w’'.-]+(?:\s+[A-ZÀ-Þ][\w’'.-]+)*\s+as\s+\S", stripped):
+        return False  # "- Jane Doe as Captain Smoker": a cast list entry
+    if " | " in stripped and not stripped.endswith("."):
+        return True  # "Title | Channel - YouTube" embed captions
     words = stripped.split()
     # Short lines without sentence punctuation are menus, captions or teasers.
     if not _TERMINAL.search(stripped) and len(words) < _MIN_WORDS_UNPUNCTUATED:

@@ -59,11 +59,22 @@ _STOP_NAME_WORDS: Final = frozenset(
     {"the", "of", "a", "an", "and", "season", "part", "series", "film", "movie", "game"}
 )
 # Words that refer back to the main subject.
-ANAPHOR: Final = re.compile(
-    r"\b(?:the|this|its|new|upcoming|next|latest|second|third|fourth|fifth|final)\s+"
+_NOUNS = (
     r"(?:show|series|season|film|movie|game|sequel|title|installment|outing|project|"
-    r"reboot|release|instalment|chapter|episodes|adaptation|drama|comedy|thriller|rpg)\b|"
-    r"\b(?:it|it[’']s|the\s+show[’']s|the\s+film[’']s|the\s+game[’']s)\b",
+    r"reboot|release|instalment|chapter|episodes|adaptation|drama|comedy|thriller|rpg)"
+)
+ANAPHOR: Final = re.compile(
+    r"\b(?:the|this|new|upcoming|next|latest|second|third|fourth|fifth|final)\s+"
+    rf"{_NOUNS}\b|\b(?:the\s+show[’']s|the\s+film[’']s|the\s+game[’']s)",
+    re.IGNORECASE,
+)
+PRONOUN: Final = re.compile(r"\b(?:it|it[’']s|its)\b", re.IGNORECASE)
+# "That film", "another project", "a physical Switch edition": something else.
+FOREIGN: Final = re.compile(
+    rf"\b(?:that|another|other|an?\s+new|untitled)\s+(?:\w+\s+)?{_NOUNS}\b|"
+    r"\b(?:physical|PlayStation|Xbox|Switch|PC|console|mobile|Steam|retail|"
+    r"beta|alpha|release\s+candidate)\s+(?:\w+\s+)?(?:editions?|versions?|ports?|\d+)\b|"
+    r"\bversions?\s+for\b",
     re.IGNORECASE,
 )
 
@@ -136,7 +147,11 @@ def _strip_lead(text: str) -> str:
 
 def mentions_main(text: str, subject: MainSubject) -> bool:
     """True when ``text`` names the main subject or refers back to it."""
-    return main_positions(text, subject) != [] or ANAPHOR.search(text) is not None
+    return (
+        main_positions(text, subject) != []
+        or ANAPHOR.search(text) is not None
+        or PRONOUN.search(text) is not None
+    )
 
 
 def main_positions(text: str, subject: MainSubject) -> list[int]:
@@ -154,11 +169,16 @@ def other_installment(text: str, subject: MainSubject) -> str | None:
         return None
     for m in INSTALLMENT.finditer(text):
         number = installment_number(m)
-        if number is None or subject.number is None:
+        if number is None:
             continue
         unit = _unit_of(m)
+        if subject.number is None:
+            continue
         if unit == (subject.unit or "Season") and number != subject.number:
             return f"{subject.base} {unit} {number}"
+        if unit in {"Part", "Volume", "Act", "Chapter"} and unit != subject.unit:
+            # A part of the subject's season: its own subject, named under the season.
+            return f"{subject.name} {unit} {number}"
     return None
 
 
@@ -166,8 +186,34 @@ def other_installment(text: str, subject: MainSubject) -> str | None:
 _TITLE_WORD = r"(?:[A-Z][\w’'*.+-]*|\d+[\w.]*)"
 _TITLE_RUN = re.compile(rf"{_TITLE_WORD}(?:(?:\s+(?:of|the|and|&|in|on|a|to)|:)?\s+{_TITLE_WORD})*")
 _MONTH_WORDS: Final = frozenset(
-    "January February March April May June July August September October November December "
-    "Jan. Feb. Aug. Sept. Oct. Nov. Dec. Jan Feb Aug Sept Oct Nov Dec".split()
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Jan.",
+        "Feb.",
+        "Aug.",
+        "Sept.",
+        "Oct.",
+        "Nov.",
+        "Dec.",
+        "Jan",
+        "Feb",
+        "Aug",
+        "Sept",
+        "Oct",
+        "Nov",
+        "Dec",
+    ]
 )
 NOT_TITLES: Final = _MONTH_WORDS | frozenset(
     {
