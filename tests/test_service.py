@@ -71,11 +71,17 @@ def home(tmp_path: Path, site: str, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _start(home: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "watcher", "--home", str(home), "run"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # The log goes to a file: a pipe nobody reads could fill and block the service.
+    with (home / "service.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "watcher", "--home", str(home), "-v", "run"],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+
+
+def _log(home: Path) -> str:
+    return (home / "service.log").read_text(errors="replace")
 
 
 def _checks(db: Path) -> int:
@@ -86,7 +92,7 @@ def _checks(db: Path) -> int:
 def _wait_for_checks(db: Path, at_least: int, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        assert process.poll() is None, _log(db.parent)
         if db.exists() and _checks(db) >= at_least:
             return
         time.sleep(0.05)
@@ -147,5 +153,6 @@ def test_sigterm_stops_cleanly(home: Path) -> None:
     assert process.wait(timeout=30) == 0
     assert time.monotonic() - started < 30
     _assert_consistent(db)
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    assert "Traceback" not in stderr
+    log = _log(home)
+    assert "Traceback" not in log
+    assert "watcher service stopped" in log

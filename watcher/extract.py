@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<!--|<meta|<div|<p\b)", re.I)
+_TITLE_MIN_WORDS = 4
 _MARKUP_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 
 
@@ -63,7 +64,13 @@ def extract_article(
 
 def _plain_article(text: str) -> Article:
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\ufeff")
-    title = next((line.strip() for line in text.splitlines() if line.strip()), None)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # Saved pages open with chrome ("top of page", "Menu", "Skip to content"): a headline
+    # has a few words and is not a paragraph, so take the first line that looks like one.
+    title = next(
+        (line for line in lines[:10] if len(line.split()) >= _TITLE_MIN_WORDS and len(line) <= 200),
+        lines[0] if lines else None,
+    )
     return Article(title=title, text=text, published=None)
 
 

@@ -19,6 +19,7 @@ class StatusReport:
     next_due_at: datetime | None
     failing: tuple[WatchState, ...]
     pending_notifications: int
+    threshold: int
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -34,6 +35,7 @@ class StatusReport:
                     "id": w.id,
                     "url": w.url,
                     "consecutive_failures": w.consecutive_failures,
+                    "flagged": w.consecutive_failures >= self.threshold,
                     "since": w.failing_since.isoformat() if w.failing_since else None,
                     "failure_class": w.last_failure_class,
                     "last_error": w.last_error,
@@ -54,15 +56,17 @@ class StatusReport:
         if not self.failing:
             lines.append("failing watches: none")
         for w in self.failing:
+            flag = " [flagged]" if w.consecutive_failures >= self.threshold else ""
             lines.append(
-                f"failing #{w.id} {w.url}: {w.consecutive_failures} in a row since "
+                f"failing{flag} #{w.id} {w.url}: {w.consecutive_failures} in a row since "
                 f"{when(w.failing_since)}; {w.last_failure_class}: {w.last_error}"
             )
         return "\n".join(lines)
 
 
 def service_status(store: Store, *, now: datetime, threshold: int) -> StatusReport:
-    """Watches that failed ``threshold`` times in a row count as failing."""
+    """Every watch whose last check failed is listed; ``threshold`` failures in a row
+    flag it (as in the digest and notifications)."""
     watches = store.list_watches()
     checked = [w.last_checked_at for w in watches if w.last_checked_at]
     return StatusReport(
@@ -72,6 +76,7 @@ def service_status(store: Store, *, now: datetime, threshold: int) -> StatusRepo
         due=sum(1 for w in watches if not w.paused and w.next_check_at <= now),
         last_checked_at=max(checked) if checked else None,
         next_due_at=store.next_due_at(),
-        failing=tuple(w for w in watches if w.consecutive_failures >= threshold),
+        failing=tuple(w for w in watches if w.consecutive_failures > 0),
         pending_notifications=len(store.pending_notifications(now)),
+        threshold=threshold,
     )
