@@ -28,7 +28,7 @@ FAULTS: dict[str, str | None] = {
     "/loop/a": "redirects",
     "/big?mb=50": "too_large",
     "/big?mb=50&length=0": "too_large",
-    "/gzip-bomb?mb=100": "too_large",
+    "/gzip-bomb?mb=20": "too_large",
     "/binary": "not_text",
     "/png-as-html": "not_text",
     "/png": "not_text",
