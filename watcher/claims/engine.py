@@ -59,7 +59,7 @@ def extract_claims(
 ) -> ArticleClaims:
     """Claims of one plain-text article; relative dates resolve against ``reference_date``."""
     headline = _headline_of(text, title)
-    subject = main_subject(_strip_date_prefix(headline))
+    subject = main_subject(_strip_date_prefix(headline), text)
     best: dict[tuple[str, str, str, str], tuple[tuple[int, int, int], Claim]] = {}
     for sentence in segment(text, title):
         ctx = Context(sentence, subject, reference_date)

@@ -109,12 +109,72 @@ def _unit_of(m: re.Match[str]) -> str:
     return "Season"
 
 
-def main_subject(headline: str | None) -> MainSubject:
+_HEAD_TOKEN = re.compile(r"[^\s‘’“”\"',:;!?()|]+(?:[’']s\b)?|:")
+# Names that are never the subject on their own: companies, services, generic words.
+_NOT_SUBJECT: Final = frozenset(
+    """netflix hbo max disney disney+ marvel studios microsoft xbox playstation sony nintendo
+    ubisoft apple amazon prime video hulu warner bros paramount take-two games the a an of
+    and season part series new first official report exclusive here's here what when how
+    why is are gets sets will may could release date trailer teaser update news premiere
+    cast filming renewed delayed confirmed announces reveals more next surprise deal
+    preview live-action it its this that delay window launch""".split()
+)
+_COMPANY: Final = frozenset({"Games", "Studios", "Entertainment", "Interactive", "Productions"})
+_JOINERS: Final = frozenset({"of", "the", "and", "&", ":", "a", "in", "on", "to"})
+
+
+def _headline_title(headline: str, body: str) -> str | None:
+    """The headline phrase the body repeats most (case-sensitive), longer phrases preferred.
+
+    Headlines are Title Case, so capitalisation cannot tell a title from a verb;
+    the body, written in sentence case, repeats the title and not the verbs."""
+    tokens = [t for t in _HEAD_TOKEN.findall(headline) if t]
+    body = body.replace(headline, " ")  # the headline must not vote for itself
+    best: tuple[float, str] | None = None
+    for i in range(len(tokens)):
+        for j in range(i + 1, min(len(tokens), i + 6) + 1):
+            words = tokens[i:j]
+            first, last = words[0], words[-1]
+            if first.lower() in _JOINERS - {"the"} or last.lower() in _JOINERS | _NOT_SUBJECT:
+                continue
+            if all(w.lower() in _NOT_SUBJECT or w.lower() in _JOINERS for w in words):
+                continue
+            if not (first[0].isupper() or first[0].isdigit()) or INSTALLMENT.match(first):
+                continue
+            if any(w.lower() in {"season", "part", "volume", "series"} for w in words):
+                continue
+            if not any(ch.isalpha() for ch in "".join(words)):
+                continue
+            nxt = tokens[j] if j < len(tokens) else ""
+            if (
+                last in _COMPANY
+                or nxt in _COMPANY
+                or any("’s" in w or "'s" in w for w in words[:-1])
+            ):
+                continue  # "Playground Games", "Ghost Story (Games)": a studio, not a title
+            phrase = " ".join(words).replace(" :", ":")
+            phrase = re.sub(r"[’']s$", "", phrase)
+            count = len(re.findall(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", body))
+            if count == 0:
+                continue
+            score = count * len(words) ** 1.5 * (1.3 if i == 0 else 1.0)
+            if best is None or score > best[0]:
+                best = (score, phrase)
+    return best[1] if best else None
+
+
+def main_subject(headline: str | None, body: str = "") -> MainSubject:
     """Guess the main subject from the headline: the title and its installment."""
     if not headline:
         return MainSubject(None, None, None, None, ())
     text = headline.strip().strip("\"“”'")
     inst = INSTALLMENT.search(text)
+    found = _headline_title(text, body) if body else None
+    if found is not None:
+        number = installment_number(inst) if inst else None
+        unit = _unit_of(inst) if inst else None
+        name = f"{found} {unit} {number}" if number else found
+        return MainSubject(name, found, number, unit, _keywords(found))
     if inst and inst.start() > 0:
         base = text[: inst.start()].strip(" ,:-–—")
         base = re.sub(r"[’']s$", "", base).strip(" ,:-–—")
@@ -127,11 +187,17 @@ def main_subject(headline: str | None) -> MainSubject:
         number, unit, name = None, None, base
     if not base:
         return MainSubject(None, None, None, None, ())
+    return MainSubject(name, base, number, unit, _keywords(base))
+
+
+def _keywords(base: str) -> tuple[str, ...]:
     words = re.findall(r"[\w’'&*.:+-]+", base)
     keywords = tuple(
-        w.strip(".:") for w in words if w.lower() not in _STOP_NAME_WORDS and len(w) > 1
+        w.strip(".:")
+        for w in words
+        if w.lower() not in _STOP_NAME_WORDS and (len(w) > 2 or w[0].isdigit())
     )
-    return MainSubject(name, base, number, unit, keywords or (base,))
+    return (base, *keywords) if keywords else (base,)
 
 
 def _strip_lead(text: str) -> str:
@@ -157,8 +223,8 @@ def mentions_main(text: str, subject: MainSubject) -> bool:
 def main_positions(text: str, subject: MainSubject) -> list[int]:
     """Offsets where the main subject's distinctive words occur in ``text``."""
     positions: list[int] = []
-    for word in subject.keywords[:3]:
-        for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE):
+    for word in subject.keywords[:4]:
+        for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text):
             positions.append(m.start())
     return sorted(positions)
 
