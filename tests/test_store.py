@@ -162,3 +162,29 @@ def test_concurrent_writers_do_not_lose_checks(store: Store, clock: FixedClock) 
         t.join()
     assert errors == []
     assert store.count("checks") == 80
+
+
+def test_same_content_saved_concurrently_by_many_checks(store: Store, clock: FixedClock) -> None:
+    """Syndicated copies land at once: content addressing must not fail any of them."""
+    body = b"one syndicated article, served by many sites" * 50
+    watches = [store.add_watch(make_spec(f"https://s{i}.example/a", every="6h"), now=clock())
+               for i in range(8)]
+    barrier = threading.Barrier(len(watches))
+    errors: list[BaseException] = []
+
+    def save(watch_id: int) -> None:
+        barrier.wait()
+        try:
+            store.save_check(CheckRecord(watch_id=watch_id, started_at=clock(), duration_ms=1,
+                                         outcome="new", next_check_at=clock(),
+                                         version=_version(body)))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(w.id,)) for w in watches]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert (store.count("snapshots"), store.count("blobs")) == (8, 1)

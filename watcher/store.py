@@ -383,15 +383,20 @@ class Store:
     def _put_blob(self, session: Session, data: bytes) -> str:
         digest = sha256(data)
         if session.get(schema.Blob, digest) is None:
-            session.add(
-                schema.Blob(
+            # Two checks storing the same content at once (syndicated copies) race on
+            # the key; content addressing makes "already there" a success, so let the
+            # database settle it instead of failing one of the checks.
+            insert = _insert_for(session.get_bind().dialect.name)
+            session.execute(
+                insert(schema.Blob)
+                .values(
                     sha256=digest,
                     size=len(data),
                     codec="zstd",
                     data=self._compressor.compress(data),
                 )
+                .on_conflict_do_nothing(index_elements=["sha256"])
             )
-            session.flush()
         return digest
 
     def checks(self, watch_id: int, *, limit: int = 100) -> list[CheckRow]:
@@ -543,6 +548,17 @@ _TABLES = (
     schema.Digest,
     schema.Outbox,
 )
+
+
+def _insert_for(dialect: str) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def _safe_url(url: str) -> str:
