@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from watcher.claims.crew import crew_claims
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.facets import episode_claims, platform_claims, status_claims, trailer_claims
 from watcher.claims.model import ArticleClaims, Claim, ReferenceBasis
-from watcher.claims.people import cast_claims, crew_claims
+from watcher.claims.people import cast_claims
 from watcher.claims.release import release_claims
 from watcher.claims.sentences import Sentence, segment
 from watcher.claims.subjects import main_subject

@@ -1,4 +1,4 @@
-"""Cast and crew: names, with their roles, from the patterns news copy uses.
+"""Cast: actors' names, with their roles and characters, from the patterns news copy uses.
 
 Names are runs of capitalised words (accents, hyphens and apostrophes
 allowed), so one-word names ("Zendaya", "Lomon") are accepted only where the
@@ -15,7 +15,7 @@ from watcher.claims.drafts import Context, Draft
 from watcher.claims.subjects import other_installment
 
 _UP = r"[A-ZÀ-ÖØ-Þ]"
-_WORD = rf"(?:{_UP}[\w’'.-]*(?<!['’.-])|{_UP}\.)"
+_WORD = rf"(?:{_UP}\.(?=\s)|{_UP}[\w’'.-]*(?<!['’.-]))"
 _PARTICLE = r"(?:de|da|del|della|van|von|der|den|le|la|du|bin|al|el|dos|di)"
 NAME: Final = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,3}}"
 _NAME_LIST = rf"(?P<list>{NAME}(?:\s*,\s*{NAME}){{0,20}}(?:\s*,?\s*(?:and|&)\s+{NAME})?)"
@@ -119,37 +119,6 @@ _ROLE_CUES: Final = (
         ),
     ),
 )
-_CREW_TITLE = re.compile(
-    rf"\b(?P<title>(?i:(?:co-)?creators?|directors?|showrunners?|(?:executive\s+)?producers?|"
-    rf"writers?|screenwriters?|head\s+writer|developer|studio))\s+(?:and\s+\w+\s+)?"
-    rf"(?P<list>{NAME}(?:\s*,\s*{NAME})*(?:\s*,?\s*(?:and|&)\s+{NAME})?)",
-)
-_CREW_BY = re.compile(
-    rf"\b(?P<title>directed|created|written|produced|developed|helmed|penned|showrun)\s+by\s+"
-    rf"(?:(?:director|creator|writer|studio)\s+)?"
-    rf"(?P<list>{NAME}(?:\s*,\s*{NAME})*(?:\s*,?\s*(?:and|&)\s+{NAME})?)",
-)
-_CREW_APPOS = re.compile(
-    rf"(?P<list>{NAME}),\s+(?:the\s+|who\s+(?:is|was)\s+(?:the\s+)?)?(?:series\s+|show[’']s\s+|"
-    rf"film[’']s\s+|game[’']s\s+|franchise\s+)?(?P<title>(?:co-)?creator|director|showrunner|"
-    rf"(?:executive\s+)?producer|writer)\b",
-)
-_CREW_VERB = re.compile(
-    rf"(?P<list>{NAME})\s+(?:(?:has|have|will|is|was)\s+)?(?P<title>directed|created|wrote|"
-    rf"co-created|is\s+directing|will\s+direct|to\s+direct|directs|is\s+writing)\b",
-)
-_CREW_ROLES: Final = (
-    ("showrunner", "showrun"),
-    ("director", "direct"),
-    ("director", "helm"),
-    ("creator", "creat"),
-    ("writer", "writ"),
-    ("writer", "wrote"),
-    ("writer", "penned"),
-    ("producer", "produc"),
-    ("developer", "develop"),
-    ("studio", "studio"),
-)
 _SPLIT_LIST = re.compile(r"\s*(?:,\s*(?:and\s+|&\s+)?|\s+and\s+|\s*&\s*)")
 
 
@@ -163,7 +132,7 @@ _LEAD_WORDS: Final = _words(
 )
 
 
-def _names(raw: str) -> list[str]:
+def names(raw: str) -> list[str]:
     out: list[str] = []
     for part in _SPLIT_LIST.split(raw):
         name = part.strip(" ,.")
@@ -184,14 +153,6 @@ def _cast_role(text: str) -> str:
     return "series"
 
 
-def _crew_role(word: str) -> str | None:
-    word = word.lower()
-    for role, stem in _CREW_ROLES:
-        if stem in word:
-            return role
-    return None
-
-
 def cast_claims(ctx: Context) -> list[Draft]:
     """Cast claims of one sentence."""
     text = ctx.text
@@ -200,7 +161,7 @@ def cast_claims(ctx: Context) -> list[Draft]:
     found: dict[str, tuple[str, str | None]] = {}
 
     def add(name: str, role: str, character: str | None = None) -> None:
-        if name in _NOT_NAMES or len(name) < 3 or not _names(name):
+        if name in _NOT_NAMES or len(name) < 3 or not names(name):
             return
         if name not in found or (character and not found[name][1]):
             found[name] = (role, character)
@@ -211,17 +172,17 @@ def cast_claims(ctx: Context) -> list[Draft]:
         add(m.group("name"), role, char if char and char not in _NOT_NAMES else None)
     for m in _AS_CHAR.finditer(text):
         if _looks_like_cast(text) and len(m.group("name").split()) >= 2:
-            for name in _names(m.group("name")):
+            for name in names(m.group("name")):
                 add(name, role, m.group("char"))
     for m in _LIST_TRIGGER.finditer(text):
         one_word_ok = m.group(0).lower().startswith(("star", "cast", "co-star"))
         for raw, char in _list_names(text[m.end() :]):
-            for name in _names(raw):
+            for name in names(raw):
                 if len(name.split()) >= 2 or one_word_ok:
                     add(name, role, char)
     lead = _LEADING_LIST.match(text)
     if lead:
-        for name in _names(lead.group("list")):
+        for name in names(lead.group("list")):
             add(name, role)
     for m in _WHO_PLAYS.finditer(text):
         add(m.group("name"), role, m.group("char"))
@@ -240,7 +201,7 @@ def cast_claims(ctx: Context) -> list[Draft]:
         if _CREW_WORDS.search(text[m.start() : m.end() + 40]):
             continue  # "X stepped down as director" is crew news
         local = _cast_role(m.group(0))
-        for name in _names(m.group("list")):
+        for name in names(m.group("list")):
             if len(name.split()) >= 2 or name in found:
                 add(name, local)
     return [
@@ -263,21 +224,3 @@ _CREW_WORDS = re.compile(
 
 def _looks_like_cast(text: str) -> bool:
     return _CAST_CONTEXT.search(text) is not None
-
-
-def crew_claims(ctx: Context) -> list[Draft]:
-    """Crew claims of one sentence."""
-    text = ctx.text
-    certainty = certainty_of(text)
-    subject = other_installment(text, ctx.subject)
-    found: dict[tuple[str, str], None] = {}
-    for pattern in (_CREW_TITLE, _CREW_BY, _CREW_APPOS, _CREW_VERB):
-        for m in pattern.finditer(text):
-            role = _crew_role(m.group("title"))
-            if role is None:
-                continue
-            for name in _names(m.group("list")):
-                if len(name.split()) < 2 and role not in {"studio", "developer"}:
-                    continue
-                found[(name, role)] = None
-    return [Draft("crew", name, certainty, subject=subject, role=role) for name, role in found]

@@ -110,14 +110,20 @@ def _unit_of(m: re.Match[str]) -> str:
 
 
 _HEAD_TOKEN = re.compile(r"[^\s‘’“”\"',:;!?()|]+(?:[’']s\b)?|:")
+
+
 # Names that are never the subject on their own: companies, services, generic words.
-_NOT_SUBJECT: Final = frozenset(
-    """netflix hbo max disney disney+ marvel studios microsoft xbox playstation sony nintendo
-    ubisoft apple amazon prime video hulu warner bros paramount take-two games the a an of
-    and season part series new first official report exclusive here's here what when how
-    why is are gets sets will may could release date trailer teaser update news premiere
-    cast filming renewed delayed confirmed announces reveals more next surprise deal
-    preview live-action it its this that delay window launch""".split()
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NOT_SUBJECT: Final = _word_set(
+    "netflix hbo max disney disney+ marvel studios microsoft xbox playstation sony "
+    "nintendo ubisoft apple amazon prime video hulu warner bros paramount take-two games "
+    "the a an of and season part series new first official report exclusive here's here "
+    "what when how why is are gets sets will may could release date trailer teaser update "
+    "news premiere cast filming renewed delayed confirmed announces reveals more next "
+    "surprise deal preview live-action it its this that delay window launch "
 )
 _COMPANY: Final = frozenset({"Games", "Studios", "Entertainment", "Interactive", "Productions"})
 _JOINERS: Final = frozenset({"of", "the", "and", "&", ":", "a", "in", "on", "to"})

@@ -1,0 +1,155 @@
+"""Crew: directors, creators, writers, showrunners, producers, developers and studios.
+
+News copy names crew in a few shapes: a role before names ("showrunner Craig
+Mazin", "the head writer and executive producers include A, B and C"),
+"created and executive produced by X", "X, the series creator", "adds X as a
+writer and co-showrunner" and company forms ("Obsidian Entertainment-developed").
+A role word right after another title ("BioShock creator Ken Levine") credits
+that other title, so it is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from watcher.claims.certainty import certainty_of
+from watcher.claims.drafts import Context, Draft
+from watcher.claims.people import NAME, names
+from watcher.claims.subjects import main_positions
+
+_ROLE = (
+    r"(?:[Cc]o-)?[Cc]reators?|(?:[Cc]o-)?[Ss]howrunners?|[Dd]irectors?|(?:[Ee]xecutive\s+)?"
+    r"[Pp]roducers?|[Hh]ead\s+writers?|(?:[Cc]o-)?(?:[Ss]creen)?[Ww]riters?(?!\s+Guild)|"
+    r"[Dd]evelopers?|[Ss]tudios?"
+)
+_ROLES = rf"(?P<roles>(?:{_ROLE})(?:\s*,\s*(?:and\s+)?(?:{_ROLE}))*(?:\s*,?\s*and\s+(?:{_ROLE}))?)"
+_LIST = rf"(?P<list>{NAME}(?:\s*,\s*{NAME})*(?:\s*,?\s*(?:and|&)\s+{NAME})?)"
+_VERB = (
+    r"(?i:created|directed|written|produced|executive\s+produced|developed|helmed|penned|"
+    r"co-created|showrun)"
+)
+
+_ROLES_BEFORE = re.compile(
+    rf"(?<![\w-]){_ROLES}\s+(?:for\s+the\s+(?:season|series|show|film|game)\s+)?"
+    rf"(?:include|includes|are|is|were|was)?\s*:?\s*{_LIST}"
+)
+_BY = re.compile(
+    rf"\b(?P<roles>(?:{_VERB})(?:\s*,\s*(?:{_VERB}))*(?:\s*,?\s*and\s+(?:{_VERB}))?)\s+by\s+"
+    rf"(?:(?:directors?|creators?|writers?|showrunners?|studio|developer)\s+)?"
+    rf"(?:[“\"‘'][^”\"’']+[”\"’']\s+(?:{_ROLE})\s+)?{_LIST}"
+)
+_AS_ROLE = re.compile(
+    rf"(?P<list>{NAME})\s+(?:will\s+|would\s+)?(?P<verb>return\s+|serve\s+|join\w*\s+\w+\s+|"
+    rf"stepped\s+down\s+|step\s+down\s+|came\s+on(?:board)?\s+|signed\s+on\s+)?as\s+"
+    rf"(?:an?\s+|the\s+|its\s+)?(?:star\s+and\s+)?{_ROLES}\b"
+)
+_ADDS_AS = re.compile(
+    rf"\b(?:add|adds|added|adding|hired|hires|tapped|taps|brings?\s+on|brought\s+on)\s+"
+    rf"{_LIST}\s+as\s+(?:an?\s+|the\s+)?{_ROLES}\b"
+)
+_APPOS = re.compile(
+    rf"(?P<list>{NAME}),\s+(?:the\s+|who\s+(?:is|was)\s+(?:the\s+)?)?(?:series\s+|show[’']s\s+|"
+    rf"film[’']s\s+|game[’']s\s+)?{_ROLES}\b(?!\s+(?:known|of|for|behind))"
+)
+_NAME_VERB = re.compile(
+    rf"(?P<list>{NAME})\s+(?:(?:has|have|will|is|was)\s+)?(?P<roles>directed|created|wrote|"
+    rf"co-created|is\s+directing|will\s+direct|directs)\b"
+)
+_COMPANY_ROLE = re.compile(
+    rf"(?P<list>{NAME}),\s+the\s+(?P<roles>studio|developer)\s+(?:making|behind|that|known|"
+    rf"developing|responsible)|(?P<list2>{NAME})-developed\b"
+)
+_ROLE_STEMS: Final = (
+    ("showrunner", "showrun"),
+    ("director", "direct"),
+    ("director", "helm"),
+    ("creator", "creat"),
+    ("writer", "writ"),
+    ("writer", "wrote"),
+    ("writer", "penned"),
+    ("producer", "produc"),
+    ("developer", "develop"),
+    ("studio", "studio"),
+)
+_SPLIT_ROLES = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*")
+_COMPANY_END = re.compile(r"\b(?:Games|Studios|Entertainment|Interactive|Productions)$")
+_LEFT = re.compile(r"\b(?:stepped\s+down|step\s+down|left|depart\w*|exit\w*|replaced)\b")
+_PAREN = re.compile(r"\([^)]*\)")
+
+
+def _roles(raw: str) -> list[str]:
+    out: list[str] = []
+    for part in _SPLIT_ROLES.split(raw.lower()):
+        for role, stem in _ROLE_STEMS:
+            if stem in part:
+                if role not in out:
+                    out.append(role)
+                break
+    return out
+
+
+def _credits_other_title(text: str, start: int, ctx: Context) -> bool:
+    """True for "BioShock creator X": a capitalised title right before the role word."""
+    before = text[:start].rstrip()
+    m = re.search(r"([A-Z][\w’'.:-]*|[”\"’])$", before)
+    if not m or before == m.group(0):
+        return False
+    word = m.group(1)
+    if word in {"The", "A", "An", "Its", "His", "Her", "Their"} or word in '”"’':
+        return False
+    return not main_positions(word, ctx.subject)
+
+
+def crew_claims(ctx: Context) -> list[Draft]:
+    """Crew claims of one sentence."""
+    # Credits in parentheses ("Aaron Moorhead (Moon Knight)") are other titles.
+    text = _PAREN.sub(lambda m: " " * len(m.group(0)), ctx.text)
+    certainty = certainty_of(ctx.text)
+    # Crew named in an article about an installment works on it ("Season 1 co-showrunner
+    # X will serve as executive producer"), so crew stays with the main subject.
+    subject = None
+    found: dict[tuple[str, str], bool] = {}
+
+    def add(raw_names: str, roles: list[str], superseded: bool = False) -> None:
+        for name in names(raw_names):
+            for role in roles:
+                is_company = bool(_COMPANY_END.search(name))
+                if len(name.split()) < 2 and not is_company:
+                    continue
+                found[(name, role)] = superseded
+
+    for m in _ROLES_BEFORE.finditer(text):
+        if _credits_other_title(text, m.start(), ctx):
+            continue
+        roles = _roles(m.group("roles"))
+        words = _SPLIT_ROLES.split(m.group("roles").lower())
+        listed = names(m.group("list"))
+        if len(listed) > 1 and any(w.endswith("s") for w in words) and len(words) > 1:
+            # "The head writer and executive producers include A, B and C": the
+            # singular role is A's alone.
+            singular = [
+                r
+                for w, r in zip(words, _roles(m.group("roles")), strict=False)
+                if not w.endswith("s")
+            ]
+            add(listed[0], roles)
+            for other in listed[1:]:
+                add(other, [r for r in roles if r not in singular])
+            continue
+        add(m.group("list"), roles)
+    for pattern in (_BY, _ADDS_AS, _APPOS, _NAME_VERB):
+        for m in pattern.finditer(text):
+            add(m.group("list"), _roles(m.group("roles")))
+    for m in _AS_ROLE.finditer(text):
+        gone = bool(m.group("verb") and _LEFT.search(m.group("verb")))
+        add(m.group("list"), _roles(m.group("roles")), superseded=gone)
+    for m in _COMPANY_ROLE.finditer(text):
+        if m.group("list2"):
+            add(m.group("list2"), ["developer"])
+        else:
+            add(m.group("list"), _roles(m.group("roles")))
+    return [
+        Draft("crew", name, certainty, subject=subject, role=role, superseded=gone)
+        for (name, role), gone in found.items()
+    ]
