@@ -11,14 +11,23 @@ from typing import Final
 
 from watcher.claims.model import Certainty
 
+# "May" with a capital is usually the month, so the modal is matched in lower case only.
 HEDGE: Final = re.compile(
-    r"\b(?:may|might|could|would\s+likely|likely|unlikely|probably|possibly|possible|"
-    r"perhaps|maybe|expects?|expected|expecting|anticipated|predict\w*|speculat\w*|"
+    r"\b(?:(?-i:may)|might|could|would\s+likely|likely|unlikely|probably|possibly|possible|"
+    r"perhaps|maybe|expects?|expected|expecting|anticipated\s+to|predict\w*|speculat\w*|"
     r"rumou?r\w*|conceivabl[ey]|hope(?:s|fully)?|hoping|guess|suggests?|seems?|seemingly|"
     r"apparently|sounds\s+like|we\s+think|i\s+think|believes?|believed|projections?|"
     r"estimate\w*|potential(?:ly)?|tentative(?:ly)?|allegedly|reportedly\s+could|"
     r"if\s+\w+|should|chances?\s+are|wouldn[’']t\s+be\s+surprised|assum\w+|plausibl[ey]|"
     r"very\s+certainly|unconfirmed|could\s+be)\b",
+    re.IGNORECASE,
+)
+# The hedges that still count for who is in a cast or on a platform ("expect another
+# thrilling season" says nothing about whether the named people are in it).
+STRONG_HEDGE: Final = re.compile(
+    r"\b(?:(?-i:may)|might|could|likely|unlikely|probably|possibly|rumou?r\w*|speculat\w*|"
+    r"reportedly\s+in\s+talks|in\s+talks|potentially|tipped|if\s+\w+|anticipated\s+to|"
+    r"expected\s+to|very\s+certainly|conceivabl[ey])\b",
     re.IGNORECASE,
 )
 # Organisations whose word makes a claim official.
@@ -28,26 +37,31 @@ ORG: Final = (
     r"Universal|Sony|Nintendo|Xbox|Microsoft|PlayStation|Ubisoft|Bethesda|EA|"
     r"Electronic\s+Arts|Take-Two|Rockstar|Valve|Capcom|Square\s+Enix|Bandai\s+Namco|"
     r"Obsidian(?:\s+Entertainment)?|Playground(?:\s+Games)?|Supergiant(?:\s+Games)?|"
-    r"Ghost\s+Story(?:\s+Games)?|Canonical|Fedora(?:\s+Project)?|Red\s+Hat|"
+    r"Ghost\s+Story(?:\s+Games)?|Canonical|the\s+Fedora\s+Project|Red\s+Hat|"
     r"the\s+PostgreSQL\s+Global\s+Development\s+Group|DC\s+Studios|Riot(?:\s+Games)?|"
     r"the\s+(?:streamer|studio|network|developer|publisher|company|project|team|"
-    r"streaming\s+(?:service|giant|platform))|Deadline)"
+    r"streaming\s+(?:service|giant|platform)))"
 )
 _OFFICIAL = re.compile(
-    rf"(?:\b{ORG}(?:[’']s)?\s+(?:\w+\s+){{0,3}}(?:has\s+|have\s+|had\s+)?(?:officially\s+)?"
+    rf"(?:\b{ORG}(?:[’']s)?\s+(?:\w+\s+){{0,2}}(?:has\s+|have\s+|had\s+)?(?:officially\s+)?"
     r"(?:announc\w*|confirm\w*|reveal\w*|said|says|stated|explain\w*|teas\w*|shared|"
-    r"dropped|released|unveiled|posted|tweeted|streamed|made|renew\w*|set|dated|"
-    r"delay\w*|push\w*|mov\w*|decided|gave|is\s+moving|announcement|blog|statement|"
-    r"press\s+release|trailer|teaser|video|exec\w*|head|CEO|chief|president|boss)"
+    r"dropped|released|unveiled|posted|tweeted|streamed|renew\w*|dated|"
+    r"decided|is\s+moving|announcement|blog|statement|advised|mentioned|gave|promis\w*|"
+    r"pushed|delayed|moved|is\s+delaying|"
+    r"press\s+release|trailer|teaser|video|exec\w*|head|CEO|chief|president|boss)\b"
     rf"|according\s+to\s+(?:a\s+|an\s+)?{ORG}|\bofficial(?:ly)?\b|\bannounced\b|"
-    r"\bannouncement\b|\bconfirmed\b|\bpress\s+release\b|\bearnings\s+call\b)",
+    r"\bannouncement\b|\bconfirmed\b|\bpress\s+release\b|\bearnings\s+call\b|"
+    r"\bsays\s+the\s+(?:post|blog|announcement|studio)|\breads\s+the\b|"
+    r"\bschedule\s+page\b|"
+    r"\bthe\s+(?:studio|streamer|network|developer|publisher)\s+(?:announced|explained|said|"
+    r"confirmed|revealed))",
 )
 _NOT_OFFICIAL = re.compile(
     r"\b(?:yet\s+to\s+(?:be\s+)?(?:confirm|announc)\w*|not\s+(?:yet\s+)?(?:been\s+)?"
     r"(?:confirm|announc)\w*|no\s+official|unofficial\w*|hasn[’']t\s+(?:been\s+)?"
     r"(?:confirm|announc)\w*|(?:Deadline|Variety|THR|The\s+Hollywood\s+Reporter|"
-    r"Insider\s+Gaming|The\s+Verge|sources?|insiders?|reports?)\b)",
-    re.IGNORECASE,
+    r"Insider\s+Gaming|The\s+Verge|sources?|insiders?)\b|\b(?:reports|reported)\s+(?:that|by)\b|"
+    r"\bstar\s+[A-Z]|\b(?:actor|actress)\b)",
 )
 
 
@@ -56,10 +70,14 @@ def is_hedged(text: str) -> bool:
     return HEDGE.search(text) is not None
 
 
-def certainty_of(sentence: str, clause: str | None = None) -> Certainty:
-    """Certainty of a claim stated in ``clause`` (defaults to the whole sentence)."""
+def certainty_of(sentence: str, clause: str | None = None, *, strong: bool = False) -> Certainty:
+    """Certainty of a claim stated in ``clause`` (defaults to the whole sentence).
+
+    ``strong`` counts only outright hedges (may, could, rumoured), for kinds such as
+    cast whose sentence often hedges something else."""
     scope = clause if clause is not None else sentence
-    if is_hedged(scope):
+    hedge = STRONG_HEDGE if strong else HEDGE
+    if hedge.search(scope):
         return "speculative"
     if _OFFICIAL.search(sentence) and not _NOT_OFFICIAL.search(sentence):
         return "official"

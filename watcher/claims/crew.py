@@ -105,7 +105,7 @@ def crew_claims(ctx: Context) -> list[Draft]:
     """Crew claims of one sentence."""
     # Credits in parentheses ("Aaron Moorhead (Moon Knight)") are other titles.
     text = _PAREN.sub(lambda m: " " * len(m.group(0)), ctx.text)
-    certainty = certainty_of(ctx.text)
+    certainty = certainty_of(ctx.text, strong=True)
     # Crew named in an article about an installment works on it ("Season 1 co-showrunner
     # X will serve as executive producer"), so crew stays with the main subject.
     subject = None

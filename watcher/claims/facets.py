@@ -189,7 +189,7 @@ def platform_claims(ctx: Context) -> list[Draft]:
     if not (mentions_main(text, ctx.subject) or ctx.sentence.headline):
         return []
     subject = other_installment(text, ctx.subject)
-    certainty = certainty_of(text)
+    certainty = certainty_of(ctx.text, strong=True)
     drafts: list[Draft] = []
     taken: list[tuple[int, int]] = []
     for name, pattern in _PLATFORMS:

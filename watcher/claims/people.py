@@ -156,7 +156,7 @@ def _cast_role(text: str) -> str:
 def cast_claims(ctx: Context) -> list[Draft]:
     """Cast claims of one sentence."""
     text = ctx.text
-    certainty = certainty_of(text)
+    certainty = certainty_of(text, strong=True)
     subject = other_installment(text, ctx.subject)
     found: dict[str, tuple[str, str | None]] = {}
 
