@@ -99,6 +99,9 @@ def test_check_changes_digest_status(run, home: Path) -> None:  # type: ignore[n
     assert index == out / "index.html"
     soup = BeautifulSoup(index.read_text(), "html.parser")
     assert soup.title is not None
+    assert run("digest", "--out", str(out), "--since", "all").output.strip() == str(index)
+    assert run("digest", "--out", str(out), "--since", "7d").output.strip() == str(index)
+    assert "bad interval" in run("digest", "--since", "lately", ok=False).output
     assert not soup.find_all("script")
     status = run("status").output
     assert "watches: 2" in status

@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -417,17 +417,31 @@ def claims(file: Any, reference_date: str | None, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option(
+    "--since",
+    default="previous",
+    show_default=True,
+    help="Changes to list: 'previous' (since the last digest), 'all', or a window like 7d.",
+)
 @click.pass_context
 @_fail_cleanly
-def digest(ctx: click.Context, out: Path | None) -> None:
+def digest(ctx: click.Context, out: Path | None, since: str) -> None:
     """Write the HTML digest (index.html, subject and watch pages, feed.xml).
 
-    Example: watcher digest --out ./digest
+    Example: watcher digest --out ./digest --since 7d
     """
+    from datetime import timedelta
+
     from watcher.publish import write_digest
+    from watcher.watchlist import parse_interval
 
     with _runtime(ctx) as rt:
-        index = write_digest(rt, out_dir=out or rt.settings.digest_path)
+        start: datetime | str | None = since
+        if since == "all":
+            start = None
+        elif since != "previous":
+            start = rt.clock() - timedelta(seconds=parse_interval(since))
+        index = write_digest(rt, out_dir=out or rt.settings.digest_path, since=start)
     click.echo(str(index))
 
 

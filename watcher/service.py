@@ -87,8 +87,12 @@ class Service:
             return
         from watcher.publish import write_digest
 
+        settings = self.runtime.settings
+        # The service rewrites the digest after every run with changes, so "since the
+        # previous digest" would show only the last run: show a rolling window instead.
+        since = self.runtime.clock() - timedelta(seconds=settings.digest_window_seconds)
         try:
-            index = write_digest(self.runtime, out_dir=self.runtime.settings.digest_path)
+            index = write_digest(self.runtime, out_dir=settings.digest_path, since=since)
             log.info("digest updated (%d changes): %s", pending, index)
         except Exception:
             log.exception("could not write the digest; will try again after the next changes")

@@ -49,6 +49,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("misfire_grace", "10m", "How late a scheduled pass may still run."),
     Setting("noise_memory", 8, "Recent claim sets remembered per watch to ignore flip-flops."),
     Setting("digest_dir", "", "Where the digest is written; empty means <home>/digest."),
+    Setting("digest_window", "7d", "Changes listed on the index the service keeps up to date."),
     Setting("notify_urls", [], "apprise URLs notified of headline changes."),
     Setting("notify_tags", {}, "Tag -> list of apprise URLs, for watches with that tag."),
     Setting("fixtures", False, "Serve the bundled snapshots/ instead of the network."),
@@ -80,6 +81,7 @@ class Settings:
     misfire_grace: str = "10m"
     noise_memory: int = 8
     digest_dir: str = ""
+    digest_window: str = "7d"
     notify_urls: tuple[str, ...] = ()
     notify_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fixtures: bool = False
@@ -96,6 +98,10 @@ class Settings:
     @property
     def backoff_max_seconds(self) -> int:
         return parse_interval(self.backoff_max)
+
+    @property
+    def digest_window_seconds(self) -> int:
+        return parse_interval(self.digest_window)
 
     @property
     def misfire_grace_seconds(self) -> int:
@@ -122,7 +128,7 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
         value = float(value)  # type: ignore[arg-type]  # checked just above
     if type(default) in (int, float) and value < 0:
         raise ConfigError(f"{origin}: {setting.name} must not be negative, got {value!r}")
-    if setting.name in ("default_every", "backoff_max", "misfire_grace"):
+    if setting.name in ("default_every", "backoff_max", "misfire_grace", "digest_window"):
         parse_interval(value)  # raises a clear error naming the bad value
     if setting.name == "notify_urls":
         if not all(isinstance(u, str) for u in value):
