@@ -27,7 +27,7 @@ SCORER = _scorer()
 # Floors are what the engine reaches minus a small margin; raise them as it improves.
 SEED_FLOORS = {"precision": 0.64, "recall": 0.60, "certainty": 0.80}
 DEVSET_FLOORS = {
-    "precision": 0.81,
+    "precision": 0.86,
     "recall": 0.68,
     "cast_precision": 0.88,
     "cast_recall": 0.74,

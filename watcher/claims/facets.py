@@ -7,6 +7,7 @@ from typing import Final
 
 from watcher.claims.certainty import certainty_of
 from watcher.claims.drafts import Context, Draft
+from watcher.claims.release import other_titles
 from watcher.claims.subjects import NUMBER_WORDS, mentions_main, other_installment
 
 _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
@@ -148,10 +149,23 @@ _EPISODES = re.compile(
     re.IGNORECASE,
 )
 _EPISODE_VETO = re.compile(
-    r"(?:-episode\s+(?:premiere|event|drop|debut)|first\s+\w+\s+episodes|episodes?\s+(?:each|"
+    r"(?:-episodes?\s+(?!season|first\s+season|order|run)\w+|predecessor|previous\s+season|first\s+\w+\s+episodes|episodes?\s+(?:each|"
     r"per|a\s+week)|remaining|of\s+the\s+(?:first|final|last))",
     re.IGNORECASE,
 )
+
+
+_DELAY_VETO = re.compile(
+    r"\b(?:possibility|risk|chance|fear)s?\s+of\s+(?:further\s+)?delays?\b", re.IGNORECASE
+)
+
+
+def _about_other_title(ctx: Context) -> bool:
+    """True when the sentence names another title and never the main subject."""
+    text = ctx.text
+    if mentions_main(text, ctx.subject):
+        return False
+    return bool(other_titles(ctx, text))
 
 
 def status_claims(ctx: Context) -> list[Draft]:
@@ -167,6 +181,10 @@ def status_claims(ctx: Context) -> list[Draft]:
             continue
         if status == "cancelled" and re.search(r"\bdate\s+(?:was\s+|is\s+)?cancel", text, re.I):
             continue
+        if status == "delayed" and _DELAY_VETO.search(text):
+            continue
+        if subject is None and _about_other_title(ctx):
+            continue
         drafts.append(Draft("status", status, certainty_of(text), subject=subject))
     return drafts
 
@@ -174,8 +192,9 @@ def status_claims(ctx: Context) -> list[Draft]:
 _PAREN = re.compile(r"\([^)]*\)")
 # "HBO head Casey Bloys", "the Switch 2 Direct": the name is an organisation or event here.
 _PLATFORM_AS_ORG = re.compile(
-    r"^\s*(?:[’']s\s+)?(?:head|exec\w*|chief|CEO|boss|president|programming|content|"
-    r"Direct|Showcase|State\s+of\s+Play|Podcast|Game\s+Studios|Studios|Deck)\b",
+    r"\s*(?:[’']s\s+)?(?:head|exec\w*|chief|CEO|boss|president|programming|content|"
+    r"Direct|Showcase|State\s+of\s+Play|Podcast|Game\s+Studios|Studios|Deck|versions?|"
+    r"editions?|ports?|players|owners|users|titles|Gamer|Era|lineup|first-party)\b",
     re.IGNORECASE,
 )
 

@@ -44,7 +44,8 @@ _OTHER = (
     r"trailer|teaser|revealed|introduced|began|started|reported|spoke|speaking|"
     r"asked|panel|conference|Comic-Con|Expo|E3|Direct|blog|update|ended|aired|during|"
     r"back\s+in|meeting|decision|vote|review|freeze|beta|livestream|festival|convention|"
-    r"casting|founded|formed|closure|record\w*|nominat\w*|won|award\w*|finale|ago"
+    r"casting|founded|formed|closure|record\w*|nominat\w*|won|award\w*|finale|ago|"
+    r"kick-?off|kicks?\s+off|opener|tournament|election|game\s+day"
 )
 _EVENT = re.compile(
     rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER})|(?P<move>{_MOVE}))\b",
@@ -64,7 +65,7 @@ _RELEASE_AFTER = re.compile(
     r"premiere|launch|release)\s+)?(?:release|launch|premiere|debut|window|date|bow)\b",
     re.IGNORECASE,
 )
-_WRAP = re.compile(r"\bwrap\w*|\bpost-?production\b|\bfinish\w*\s+filming", re.IGNORECASE)
+_WRAP = re.compile(r"\bwrapped\b|\bpost-?production\b|\bfinish\w*\s+filming", re.IGNORECASE)
 _SUPERSEDED = re.compile(
     r"\b(?:originally|initially|previously|once|formerly|was\s+(?:set|slated|scheduled|"
     r"planned|due|meant|supposed|going|to)|were\s+(?:set|slated|scheduled|planned)|"
@@ -142,7 +143,7 @@ def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None
     main = main_positions(segment, ctx.subject)
     anaphors = [m.start() for m in ANAPHOR.finditer(segment)]
     foreign = [m.start() for m in FOREIGN.finditer(segment)]
-    titles = _other_titles(ctx, segment)
+    titles = other_titles(ctx, segment)
     last_main = max(main + anaphors, default=-1)
     last_title = titles[-1][0] if titles else -1
     if max(foreign, default=-1) > max(last_main, last_title):
@@ -157,7 +158,7 @@ def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None
     main_all = main_positions(whole, ctx.subject) + [m.start() for m in ANAPHOR.finditer(whole)]
     if other is not None and not main_all:
         return other
-    whole_titles = _other_titles(ctx, whole)
+    whole_titles = other_titles(ctx, whole)
     if whole_titles and whole_titles[-1][0] > max(main_all, default=-1):
         return whole_titles[-1][1]
     if FOREIGN.search(whole) and not main_all:
@@ -165,7 +166,8 @@ def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None
     return None
 
 
-def _other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
+def other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
+    """Title-like phrases in ``segment`` that are not the main subject, with offsets."""
     return [
         (s, phrase)
         for s, _e, phrase in title_spans(segment)

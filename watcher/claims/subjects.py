@@ -135,6 +135,7 @@ def _headline_title(headline: str, body: str) -> str | None:
     Headlines are Title Case, so capitalisation cannot tell a title from a verb;
     the body, written in sentence case, repeats the title and not the verbs."""
     tokens = [t for t in _HEAD_TOKEN.findall(headline) if t]
+    first_start: int | None = None
     body = body.replace(headline, " ")  # the headline must not vote for itself
     best: tuple[float, str] | None = None
     for i in range(len(tokens)):
@@ -163,7 +164,10 @@ def _headline_title(headline: str, body: str) -> str | None:
             count = len(re.findall(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", body))
             if count == 0:
                 continue
-            score = count * len(words) ** 1.5 * (1.3 if i == 0 else 1.0)
+            if first_start is None:
+                first_start = i
+            # The first title a headline names is usually its subject ("Blade, Deadpool 3 ...").
+            score = count * len(words) ** 1.5 * (2.5 if i == first_start else 1.0)
             if best is None or score > best[0]:
                 best = (score, phrase)
     return best[1] if best else None
@@ -239,19 +243,18 @@ def other_installment(text: str, subject: MainSubject) -> str | None:
     """Name of another installment of the main title named in ``text``, if any."""
     if subject.base is None:
         return None
-    for m in INSTALLMENT.finditer(text):
+    found: str | None = None
+    for m in INSTALLMENT.finditer(text):  # the last mention is the one nearest the claim
         number = installment_number(m)
-        if number is None:
+        if number is None or subject.number is None:
             continue
         unit = _unit_of(m)
-        if subject.number is None:
-            continue
-        if unit == (subject.unit or "Season") and number != subject.number:
-            return f"{subject.base} {unit} {number}"
-        if unit in {"Part", "Volume", "Act", "Chapter"} and unit != subject.unit:
+        if unit == (subject.unit or "Season"):
+            found = f"{subject.base} {unit} {number}" if number != subject.number else None
+        elif unit in {"Part", "Volume", "Act", "Chapter"}:
             # A part of the subject's season: its own subject, named under the season.
-            return f"{subject.name} {unit} {number}"
-    return None
+            found = f"{subject.name} {unit} {number}"
+    return found
 
 
 # Capitalised title-like phrases: runs of capitalised words, digits and joiners.
