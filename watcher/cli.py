@@ -463,7 +463,7 @@ def demo(demo_home: Path) -> None:
     from watcher.demo import run_demo
 
     index = run_demo(demo_home, echo=lambda line: click.echo(line, err=True))
-    click.echo(str(index))
+    click.echo(str(index.resolve()))
 
 
 @cli.command()
