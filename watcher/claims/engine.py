@@ -16,7 +16,7 @@ from watcher.claims.facets import episode_claims, platform_claims, status_claims
 from watcher.claims.model import ArticleClaims, Claim, ReferenceBasis
 from watcher.claims.people import cast_claims
 from watcher.claims.release import release_claims
-from watcher.claims.sentences import Sentence, segment
+from watcher.claims.sentences import Sentence, looks_like_headline, segment
 from watcher.claims.subjects import main_subject
 
 Rule = Callable[[Context], list[Draft]]
@@ -46,7 +46,7 @@ def _headline_of(text: str, title: str | None) -> str | None:
     if title and title.strip():
         return title.strip()
     for line in text.splitlines():
-        if line.strip():
+        if looks_like_headline(line):
             return line.strip()
     return None
 

@@ -22,7 +22,7 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             "renewed",
             r"\b(?:(?:has\s+been|have\s+been|was|were|been|officially|is|being)\s+renewed(?!\s+(?:twice|"
             r"once|online|interest))|renewed\s+(?:for|the\s+(?:show|series)|it|(?-i:[A-Z]))|renewal\s+(?:of|for)|"
-            r"renews\b|green-?lit|greenlighted|confirmed\s+(?:work\s+on\s+)?"
+            r"renews\b|renewing\s+[^.]{0,60}\bfor\s+an?\s+(?:second|third|fourth|fifth|new)\s+season|green-?lit|greenlighted|confirmed\s+(?:work\s+on\s+)?"
             r"an?\s+(?:second|third|fourth|fifth|new)\s+season|officially\s+(?:coming\s+back|returning)|"
             r"(?:second|third|fourth|fifth)\s+season\s+was\s+(?:absolutely\s+)?(?:planned|confirmed|ordered))",
         ),
@@ -172,12 +172,13 @@ def status_claims(ctx: Context) -> list[Draft]:
     """Undated status claims of one sentence (dated ones come from release.py)."""
     text = ctx.text
     drafts: list[Draft] = []
-    subject = other_installment(text, ctx.subject)
     for status, pattern in _STATUS:
         m = pattern.search(text)
         if not m:
             continue
-        if _STATUS_VETO.search(text[max(0, m.start() - 40) : m.end() + 40]) and status != "delayed":
+        # The installment named last before the status word is the one it is about.
+        subject = other_installment(text[: m.end()], ctx.subject)
+        if _STATUS_VETO.search(text[max(0, m.start() - 15) : m.end() + 15]) and status != "delayed":
             continue
         if status == "cancelled" and re.search(r"\bdate\s+(?:was\s+|is\s+)?cancel", text, re.I):
             continue

@@ -53,6 +53,17 @@ _LEADING_LIST = re.compile(
     rf"^(?P<list>{NAME}(?:\s*,\s*{NAME}){{2,}},?\s+(?:and|&)\s+{NAME})\s+"
     r"(?:are|were|will|have|all|also|return|star)\b"
 )
+# "X, who previously played Y, is coming back": a name, an aside, then the news.
+_APPOSITIVE_RETURN = re.compile(
+    rf"^(?:(?:Even\s+though|Although|Though|While)\s+)?(?P<name>{NAME}),\s+[^,]{{3,120}},\s+"
+    r"(?:is|are|was|will|has|have)\b[^.]{0,60}?\b(?P<verb>(?:not\s+)?(?:\w+\s+)?"
+    r"(?:return\w*|coming\s+back|reprise\w*|back))"
+)
+_CAST_UNKNOWN = re.compile(
+    r"\bcast\b[^.]{0,60}\b(?:has\s+not|hasn[’']t|have\s+not|haven[’']t|is\s+not|isn[’']t)\s+"
+    r"(?:yet\s+)?(?:been\s+)?(?:announced|revealed|confirmed)",
+    re.IGNORECASE,
+)
 _WHO_PLAYS = re.compile(
     rf"(?P<name>{NAME}),\s+who\s+(?:will\s+)?(?:plays?|portrays?|voices?)\s+(?:the\s+)?"
     rf"(?P<char>{NAME})"
@@ -163,6 +174,8 @@ def cast_claims(ctx: Context) -> list[Draft]:
     def add(name: str, role: str, character: str | None = None) -> None:
         if name in _NOT_NAMES or len(name) < 3 or not names(name):
             return
+        if name in found and found[name][0] != "series" and role == "series":
+            role = found[name][0]
         if name not in found or (character and not found[name][1]):
             found[name] = (role, character)
 
@@ -186,6 +199,11 @@ def cast_claims(ctx: Context) -> list[Draft]:
             add(name, role)
     for m in _WHO_PLAYS.finditer(text):
         add(m.group("name"), role, m.group("char"))
+    aside = _APPOSITIVE_RETURN.match(text)
+    if aside:
+        add(aside.group("name"), _cast_role(aside.group("verb")))
+    if _CAST_UNKNOWN.search(text) and not found:
+        found["unknown"] = ("series", None)
     bullet = _BULLET_AS.match(text)
     if bullet:
         add(bullet.group("name"), role, bullet.group("char"))

@@ -57,7 +57,7 @@ _STRONG = re.compile(
     r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|available|theaters|theatres|"
     r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|window|bow|lands?|unwrapping|"
     r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for)|"
-    r"filming|shooting|production|photography|wrap\w*)\b",
+    r"filming|shooting|production|photography|wrap\w*|until)\b",
     re.IGNORECASE,
 )
 _RELEASE_AFTER = re.compile(

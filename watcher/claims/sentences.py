@@ -49,6 +49,12 @@ class Sentence:
     headline: bool = False
 
 
+def looks_like_headline(line: str) -> bool:
+    """A headline candidate: two or more words with a capital ("top of page" is not)."""
+    words = line.split()
+    return len(words) >= 2 and any(ch.isupper() for ch in line)
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -125,8 +131,8 @@ def segment(text: str, title: str | None = None) -> list[Sentence]:
         if header:
             line_start += header.end()
             line = text[line_start:line_end]
-        is_headline = not seen_headline
-        seen_headline = True
+        is_headline = not seen_headline and looks_like_headline(line)
+        seen_headline = seen_headline or is_headline
         if not is_headline and _is_clutter(line, in_list_block):
             continue
         for piece_start, piece_end in _split(text, line_start, line_end):

@@ -161,7 +161,10 @@ def _headline_title(headline: str, body: str) -> str | None:
                 continue  # "Playground Games", "Ghost Story (Games)": a studio, not a title
             phrase = " ".join(words).replace(" :", ":")
             phrase = re.sub(r"[’']s$", "", phrase)
-            count = len(re.findall(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", body))
+            # One word must match case ("Gets" is not "gets"); longer phrases need not,
+            # since headlines capitalise joiners ("All Of Us Are Dead").
+            flags = re.IGNORECASE if len(words) > 1 else 0
+            count = len(re.findall(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", body, flags))
             if count == 0:
                 continue
             if first_start is None:
