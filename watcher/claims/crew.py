@@ -140,7 +140,11 @@ def crew_claims(ctx: Context) -> list[Draft]:
         add(m.group("list"), roles)
     for pattern in (_BY, _ADDS_AS, _APPOS, _NAME_VERB):
         for m in pattern.finditer(text):
-            add(m.group("list"), _roles(m.group("roles")))
+            roles = _roles(m.group("roles"))
+            for name in names(m.group("list")):
+                # A person who "developed" a series created it; a company developed a game.
+                person = not _COMPANY_END.search(name)
+                add(name, ["creator" if r == "developer" and person else r for r in roles])
     for m in _AS_ROLE.finditer(text):
         gone = bool(m.group("verb") and _LEFT.search(m.group("verb")))
         add(m.group("list"), _roles(m.group("roles")), superseded=gone)

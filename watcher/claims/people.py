@@ -112,21 +112,25 @@ _ROLE_CUES: Final = (
     (
         "not_returning",
         re.compile(
-            r"\b(?:not|n[’']t)\s+(?:be\s+)?(?:return|back)\w*|\b(?:exit\w*|departure|quit|left|leaving|replac\w+|recast)\b",
+            r"\b(?:not|n[’']t)\s+(?:be\s+)?(?:\w+\s+)?(?:to\s+)?(?:return|back)\w*|"
+            r"\b(?:exit\w*|departure|quit|left|leaving|replac\w+|recast)\b",
             re.I,
         ),
     ),
     (
         "returning",
         re.compile(
-            r"\b(?:return\w*|reprise\w*|back\s+as|coming\s+back|original\s+cast|will\s+be\s+back)\b",
+            r"\b(?:return\w*|reprise\w*|back\s+as|coming\s+back|original\s+cast|will\s+be\s+back|"
+            r"reunit\w*|main\s+cast)\b",
             re.I,
         ),
     ),
     (
         "new",
         re.compile(
-            r"\b(?:join\w*|new(?:comer)?s?\b|cast\s+as|signed\s+on|newly|added|addition)\b", re.I
+            r"\b(?:joins|joined|will\s+join|to\s+join|newcomers?|new\s+(?:cast|faces?|additions?|"
+            r"members?|stars?)|cast\s+as|signed\s+on|newly|added|adds|addition|welcom\w+)\b",
+            re.I,
         ),
     ),
 )
