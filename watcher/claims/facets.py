@@ -134,11 +134,12 @@ _TRAILER: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         (
             "released",
             rf"\b(?:released|dropped|unveiled|shared|debuted|revealed|premiered|posted|"
-            rf"launched|showed|got)\s+(?:a|an|the|its|their)\s+(?:\w+\s+){{0,3}}{_TRAILER_NOUN}|"
+            rf"launched|showed|got)\s+(?:a|an|the|its|their)\s+(?:\w+\s+){{0,4}}{_TRAILER_NOUN}|"
             rf"\b{_TRAILER_NOUN}\b[^.]{{0,60}}\b(?:was|were|has\s+been|have\s+been)\s+"
             rf"(?:released|dropped|unveiled|revealed|shared)|\b(?:new|first|latest|official|"
             rf"final|big)\s+(?:\w+\s+)?{_TRAILER_NOUN}\s+(?:for|of)\b|\b{_TRAILER_NOUN}s?\s+"
-            rf"(?:landing|landed|arrived|dropped|debuted)",
+            rf"(?:landing|landed|arrived|dropped|debuted)|\b{_TRAILER_NOUN}\b[^.]{{0,60}}?\b(?:debuted|"
+            rf"dropped|arrived|landed|showcas\w+|knocked|showed|lacked|featured|gave|teased)\b",
         ),
     )
 )
@@ -149,8 +150,9 @@ _EPISODES = re.compile(
     re.IGNORECASE,
 )
 _EPISODE_VETO = re.compile(
-    r"(?:-episodes?\s+(?!season|first\s+season|order|run)\w+|predecessor|previous\s+season|first\s+\w+\s+episodes|episodes?\s+(?:each|"
-    r"per|a\s+week)|remaining|of\s+the\s+(?:first|final|last))",
+    r"(?:-episodes?\s+(?!season|first\s+season|order|run)\w+|predecessor|previous\s+season|"
+    r"first\s+\w+\s+episodes|episodes?\s+(?:each|per|a\s+week)|remaining|"
+    r"of\s+the\s+(?:first|final|last))",
     re.IGNORECASE,
 )
 
@@ -228,8 +230,9 @@ def trailer_claims(ctx: Context) -> list[Draft]:
     """Trailer state of the subject, if the sentence gives one."""
     text = ctx.text
     for value, pattern in _TRAILER:
-        if pattern.search(text):
-            subject = other_installment(text, ctx.subject)
+        m = pattern.search(text)
+        if m:
+            subject = other_installment(text[: m.end()], ctx.subject)
             return [Draft("trailer", value, certainty_of(text), subject=subject)]
     return []
 
@@ -244,5 +247,6 @@ def episode_claims(ctx: Context) -> list[Draft]:
     count = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
     if count < 2:
         return []
-    subject = other_installment(text, ctx.subject)
+    # "The eight-episode first season": the installment may follow the count.
+    subject = other_installment(text[: m.end() + 25], ctx.subject)
     return [Draft("episodes", str(count), certainty_of(text), subject=subject)]

@@ -157,6 +157,8 @@ def names(raw: str) -> list[str]:
         name = " ".join(words)
         if not name or name in _NOT_NAMES or (name.isupper() and len(name) <= 5):
             continue
+        if re.search(r"[’']s\b|s[’'](?:\s|$)", name):
+            continue  # "Ken Levine's Ghost Story Games", "Netflix's Hollywood": not one name
         out.append(name)
     return out
 

@@ -152,6 +152,8 @@ def _headline_title(headline: str, body: str) -> str | None:
                 continue
             if not any(ch.isalpha() for ch in "".join(words)):
                 continue
+            if any(w[0].islower() and w.lower() not in _JOINERS for w in words):
+                continue  # sentence-case headline words ("creator's new game") are not a title
             nxt = tokens[j] if j < len(tokens) else ""
             if (
                 last in _COMPANY
@@ -247,16 +249,19 @@ def other_installment(text: str, subject: MainSubject) -> str | None:
     if subject.base is None:
         return None
     found: str | None = None
+    season = subject.name  # the season a later "Part 2" or "Volume 1" belongs to
     for m in INSTALLMENT.finditer(text):  # the last mention is the one nearest the claim
         number = installment_number(m)
         if number is None or subject.number is None:
             continue
         unit = _unit_of(m)
         if unit == (subject.unit or "Season"):
-            found = f"{subject.base} {unit} {number}" if number != subject.number else None
+            other = number != subject.number
+            found = f"{subject.base} {unit} {number}" if other else None
+            season = found or subject.name
         elif unit in {"Part", "Volume", "Act", "Chapter"}:
-            # A part of the subject's season: its own subject, named under the season.
-            found = f"{subject.name} {unit} {number}"
+            # A part of a season: its own subject, named under the season.
+            found = f"{season} {unit} {number}"
     return found
 
 
