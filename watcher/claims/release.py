@@ -30,7 +30,7 @@ _RELEASE = (
     r"screens|shelves|cinemas|version)|hitting|come\s+out|coming|comes|drops?|dropping|"
     r"returns?|returning|air(?:s|ing)?|streaming|bows?|opens?|opening|ships?|shipping|"
     r"window|available|landing|lands?|GA|version\s+1\.0|unwrapping|follow|theaters|"
-    r"theatres|screens|upped|release\s+date|way\s+to\s+you"
+    r"theatres|screens|upped|release\s+date|way\s+to\s+you|early\s+access"
 )
 # Words that move or schedule whatever event was named before them.
 _MOVE = (
@@ -40,7 +40,7 @@ _MOVE = (
 _FILMING = r"filming|filmed|shoot\w*|shot|production|photography|cameras|wrap\w*|record\w*"
 _OTHER = (
     r"interview\w*|said|says|told|announc\w*|reveal\w*|confirm\w*|strikes?|founded|"
-    r"showcase|event|tweet\w*|posted|podcast|renew\w*|since|ago|earlier|wrote|written|"
+    r"showcase|tweet\w*|posted|podcast|renew\w*|since|ago|earlier|wrote|written|"
     r"trailer|teaser|revealed|introduced|began|started|reported|spoke|speaking|"
     r"asked|panel|conference|Comic-Con|Expo|E3|Direct|blog|update|ended|aired|during|"
     r"back\s+in|meeting|decision|vote|review|freeze|beta|livestream|festival|convention|"
@@ -70,6 +70,7 @@ _SUPERSEDED = re.compile(
     r"\b(?:originally|initially|previously|once|formerly|was\s+(?:set|slated|scheduled|"
     r"planned|due|meant|supposed|going|to)|were\s+(?:set|slated|scheduled|planned)|"
     r"had\s+been|last\s+we\s+heard|its\s+initial|previous|old|instead\s+of|rather\s+than|"
+    r"removed\s+from|"
     r"mistake\w*)\b|\bfrom\s+(?:an?\s+|its\s+|the\s+)?$",
     re.IGNORECASE,
 )
@@ -105,10 +106,32 @@ _UNKNOWN = re.compile(
     r"(?:announced|confirmed|revealed|set))|"
     r"\bunknown\s+when\b|\bno\s+word\s+(?:yet\s+)?on\s+when\b[^.]*\b(?:launch|release|premiere|"
     r"arrive|return)|\bremov\w*\b[^.]{0,80}\brelease\s+(?:calendar|schedule|slate)|"
-    r"\bremoved\s+from\s+its\s+scheduled\s+release)",
+    r"\bremoved\s+from\s+its\s+scheduled\s+release|"
+    r"\b(?:release|launch|premiere)\s+date\s+(?:was|has\s+been|had\s+been)\s+never\s+"
+    r"(?:announced|set|given|revealed)|\b(?:don[’']t|do\s+not|doesn[’']t)\s+have\s+an?\s+"
+    r"(?:specific\s+|firm\s+|concrete\s+|exact\s+)?(?:end\s+|release\s+|launch\s+)?date)",
     re.IGNORECASE,
 )
 _PAST_OTHER_WINDOW: Final = 90
+# "first revealed in 2017", "its announcement at Comic-Con in 2019".
+_ANNOUNCED_BEFORE = re.compile(
+    r"(?:\b(?:first|formally|originally|initially|officially|surprise-|was|were)\s*"
+    r"(?:revealed|announced|unveiled|introduced)\s+(?:\w+\s+){0,4}?(?:in|at|during|on|back\s+in)\s+"
+    r"(?:(?:early|late|mid)\s+)?$|\bannouncement\b[^.;]{0,60}\b(?:in|at)\s+(?:(?:early|late)\s+)?$)",
+    re.IGNORECASE,
+)
+_ANNOUNCED_AFTER = re.compile(
+    r"^\s*,?\s*(?:when\b[^.]{0,80}\b(?:\w+-)?(?:announc|reveal|unveil)\w*|it\s+was\s+"
+    r"(?:confirmed|announced|revealed))",
+    re.IGNORECASE,
+)
+# Plans in the past tense: a long-past date with these was superseded, not another title's.
+_PLANNED = re.compile(
+    r"\b(?:projected|planned|slated|scheduled|set|due|targeted|expected|intended|was\s+to|"
+    r"were\s+to)\b",
+    re.IGNORECASE,
+)
+_AS_LATE_AS = re.compile(r"\bas\s+late\s+as\s+$", re.IGNORECASE)
 
 
 def _classify(before: str, after: str) -> str | None:
@@ -176,7 +199,9 @@ def other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
 
 
 _TITLE_CUE_AFTER = re.compile(
-    r"^[”\"’']?\s*(?:(?:film|movie|game|series|show|sequel|reboot|spinoff)\s+)?(?:,|[’']s\b|\(|has|have|had|is|was|will|would|which|moved|shifted|"
+    r"^[”\"’']?\s*(?:(?:film|movie|game|series|show|sequel|reboot|spinoff)\s+)?"
+    r"(?:,\s+(?:which|will|now|the\s+(?:film|movie|game|sequel|series|show))|[’']s\b|\(|"
+    r"has|have|had|is|was|will|would|which|moved|shifted|"
     r"got|gets|takes|took|and\b|now|also|\b(?:has|have)\s+been)",
 )
 _PERSON_CUE_AFTER = re.compile(
@@ -221,6 +246,19 @@ def release_claims(ctx: Context) -> list[Draft]:
         c_start, c_end = clause_bounds(text, mention.start, mention.end)
         before = text[c_start : mention.start]
         after = text[mention.end : c_end]
+        if _announced(ctx, text, mention):
+            subject = _subject_for(ctx, c_start, mention.start)
+            if subject != UNNAMED:
+                drafts.append(
+                    Draft(
+                        "status",
+                        "announced",
+                        certainty_of(text),
+                        subject=subject,
+                        date=mention.value,
+                    )
+                )
+            continue
         event = _classify(before, after)
         if event is None and c_start > 0:
             event = _classify(text[: mention.start], after)
@@ -243,7 +281,7 @@ def release_claims(ctx: Context) -> list[Draft]:
             value = dates.from_(value)
         elif _BEFORE.search(head):
             value = dates.before(value)
-        elif _BY_END.search(head):
+        elif _BY_END.search(head) or (_AS_LATE_AS.search(head) and end == mention.end):
             value = dates.until(value)
         superseded = (bool(_SUPERSEDED.search(before)) or gone) and event == "release"
         scope = text[c_start : max(end, c_end)]
@@ -252,8 +290,10 @@ def release_claims(ctx: Context) -> list[Draft]:
         if subject == UNNAMED:
             continue
         if event == "release" and subject is None and not superseded and _long_past(value, ctx):
-            # A past date without "originally" is another title's or installment's history.
-            continue
+            if not _PLANNED.search(before):
+                # A past date without "originally" is another title's or installment's history.
+                continue
+            superseded = True  # "projected for a 2018 launch", written years later
         if (
             event == "release"
             and subject is not None
@@ -267,4 +307,26 @@ def release_claims(ctx: Context) -> list[Draft]:
         else:
             status = "post_production" if _WRAP.search(before[-40:]) else "filming"
             drafts.append(Draft("status", status, certainty, subject=subject, date=value))
+    return _with_delay(drafts)
+
+
+def _with_delay(drafts: list[Draft]) -> list[Draft]:
+    """A sentence that replaces a main-subject date with another reports a delay."""
+    main = [d for d in drafts if d.kind == "release_date" and d.subject is None]
+    old = [d for d in main if d.superseded and d.value != "unknown"]
+    new = [d for d in main if not d.superseded and d.value != "unknown"]
+    if old and new:
+        drafts.append(Draft("status", "delayed", new[0].certainty))
     return drafts
+
+
+def _announced(ctx: Context, text: str, mention: dates.DateMention) -> bool:
+    """True when the date phrase is when the subject was first announced (in the past)."""
+    before = text[max(0, mention.start - 80) : mention.start]
+    after = text[mention.end : mention.end + 100]
+    if not (_ANNOUNCED_BEFORE.search(before) or _ANNOUNCED_AFTER.match(after)):
+        return False
+    if ctx.ref is None:
+        return False
+    start, _end = dates.bounds(mention.value)
+    return start is not None and start <= ctx.ref
