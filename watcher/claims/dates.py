@@ -87,7 +87,13 @@ _YEARISH = rf"(?:{_YEAR}|{_REL_YEAR})"
 
 # Order matters: longer, more specific phrases first; matches never overlap.
 _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
-    (name, re.compile(pattern, re.IGNORECASE if name in {"window", "relwindow"} else 0))
+    (
+        name,
+        re.compile(
+            pattern,
+            re.IGNORECASE if name in {"window", "relwindow", "bareseason", "inmonths"} else 0,
+        ),
+    )
     for name, pattern in (
         ("mdy", rf"\b{_MONTH}\s+{_DAY}(?:,\s*|\s+){_YEAR}"),
         ("dmy", rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"),
@@ -106,6 +112,16 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ("relmonth", rf"\b(?P<rwhen2>this|next|last)\s+{_MONTH}"),
         ("yearwindow", rf"\b{_YEAR}\s+(?P<window2>holiday\s+season|holidays?)"),
         ("relyear", rf"\b(?:later\s+)?{_REL_YEAR}"),
+        (
+            "bareseason",
+            r"\b(?:in|by|for|this|until|till)\s+[\"“‘']?(?P<bwin>(?:early\s+|late\s+|mid-?)?"
+            r"(?:spring|summer|fall|autumn|winter)|the\s+holidays?)\b(?!\s+(?:of|\d))",
+        ),
+        (
+            "inmonths",
+            r"\bin\s+(?:just\s+|about\s+|another\s+|around\s+)?(?P<n>\d{1,2}|one|two|three|four|"
+            r"five|six|seven|eight|nine|ten|eleven|twelve)\s+months?\b",
+        ),
         (
             "month",
             rf"\b(?P<prep>in|on|for|by|until|till|from|to|this|since|before|after)\s+(?:early\s+|late\s+|mid-?)?{_MONTH}(?!\s*\d)",
@@ -212,7 +228,48 @@ def _value(name: str, m: re.Match[str], ref: date | None) -> str | None:
         return _window_value(year, WINDOWS[key])
     if name == "relwindow":
         return _relwindow(groups["rwhen"].lower(), groups["rwhat"].lower(), ref)
+    if name == "bareseason":
+        return _bare_season(groups["bwin"].lower(), ref)
+    if name == "inmonths":
+        if ref is None:
+            return None
+        raw = groups["n"].lower()
+        n = int(raw) if raw.isdigit() else _NUMBER_WORDS.index(raw) + 1
+        index = ref.month - 1 + n
+        return f"{ref.year + index // 12:04d}-{index % 12 + 1:02d}"
     return None
+
+
+_NUMBER_WORDS: Final = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+
+
+def _bare_season(phrase: str, ref: date | None) -> str | None:
+    """ "in early summer" with no year: the next such season from the reference date."""
+    if ref is None:
+        return None
+    phrase = " ".join(phrase.replace("mid-", "mid ").split())
+    if phrase.startswith("the holiday"):
+        phrase = "holiday"
+    key = phrase if phrase in WINDOWS else phrase.split()[-1]
+    months = WINDOWS[key]
+    end_month = months[1] if months[1] <= 12 else months[1] - 12
+    year = ref.year
+    if months[1] <= 12 and end_month < ref.month:
+        year += 1  # that season is over this year: the next one
+    return _window_value(year, months)
 
 
 def _relwindow(when: str, what: str, ref: date | None) -> str | None:

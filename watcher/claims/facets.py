@@ -44,7 +44,9 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"shooting)\s+is\s+(?:currently\s+)?(?:underway|under\s+way|taking\s+place|ongoing)|"
             r"production\s+is\s+currently\s+taking\s+place|cameras\s+are\s+rolling|started\s+"
             r"(?:filming|shooting|production)|filming\s+(?:has\s+)?(?:started|began|begun|commenced)|"
-            r"began\s+(?:filming|production|principal\s+photography)|starting\s+principal\s+photography)\b",
+            r"began\s+(?:filming|production|principal\s+photography)|starting\s+principal\s+photography|"
+            r"(?:has|have)\s+begun\s+(?:filming|production|shooting)|(?:filming|production|shooting)\b"
+            r"[^.]{0,80}?\b(?:has|have)\s+(?:officially\s+)?(?:started|begun|kicked\s+off|commenced))\b",
         ),
         (
             "pre_production",
@@ -188,7 +190,10 @@ def status_claims(ctx: Context) -> list[Draft]:
             continue
         if subject is None and _about_other_title(ctx):
             continue
-        drafts.append(Draft("status", status, certainty_of(text), subject=subject))
+        when = None
+        if ctx.ref is not None and re.search(r"\btoday\b", text, re.IGNORECASE):
+            when = ctx.ref.isoformat()  # "started filming today": the publication day
+        drafts.append(Draft("status", status, certainty_of(text), subject=subject, date=when))
     return drafts
 
 
@@ -204,8 +209,12 @@ _PLATFORM_AS_ORG = re.compile(
 
 def platform_claims(ctx: Context) -> list[Draft]:
     """Platforms the sentence attaches to a subject."""
-    # Parentheses hold actors' credits ("(Netflix's Hollywood)"), not this title's platform.
-    text = _PAREN.sub(lambda m: " " * len(m.group(0)), ctx.text)
+    # Parentheses with a possessive hold actors' credits ("(Netflix's Hollywood)"), not
+    # this title's platform; "(Steam/Epic)" is a platform list and stays.
+    text = _PAREN.sub(
+        lambda m: " " * len(m.group(0)) if re.search(r"[’']s\b", m.group(0)) else m.group(0),
+        ctx.text,
+    )
     if _PLATFORM_VETO.search(text) or not _PLATFORM_CONTEXT.search(text):
         return []
     if not (mentions_main(text, ctx.subject) or ctx.sentence.headline):
