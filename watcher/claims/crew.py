@@ -101,8 +101,15 @@ def _credits_other_title(text: str, start: int, ctx: Context) -> bool:
     return not main_positions(word, ctx.subject)
 
 
+_CREW_GATE = re.compile(
+    r"creat|direct|writ|wrote|produc|showrun|develop|studio|helm|penn", re.IGNORECASE
+)
+
+
 def crew_claims(ctx: Context) -> list[Draft]:
     """Crew claims of one sentence."""
+    if not _CREW_GATE.search(ctx.text):
+        return []
     # Credits in parentheses ("Aaron Moorhead (Moon Knight)") are other titles.
     text = _PAREN.sub(lambda m: " " * len(m.group(0)), ctx.text)
     certainty = certainty_of(ctx.text, strong=True)

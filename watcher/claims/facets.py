@@ -207,8 +207,16 @@ _PLATFORM_AS_ORG = re.compile(
 )
 
 
+_PLATFORM_GATE = re.compile(
+    r"Netflix|HBO|Max|Prime|Amazon|Disney|Apple|Hulu|Paramount|Peacock|theat|cinema|Switch|"
+    r"PlayStation|PS5|Xbox|PC\b|Steam|Epic|Luna|Stadia"
+)
+
+
 def platform_claims(ctx: Context) -> list[Draft]:
     """Platforms the sentence attaches to a subject."""
+    if not _PLATFORM_GATE.search(ctx.text):
+        return []
     # Parentheses with a possessive hold actors' credits ("(Netflix's Hollywood)"), not
     # this title's platform; "(Steam/Epic)" is a platform list and stays.
     text = _PAREN.sub(

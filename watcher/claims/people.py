@@ -170,9 +170,19 @@ def _cast_role(text: str) -> str:
     return "series"
 
 
+# Cheap gate: a sentence without any of these words names no actor.
+_CAST_GATE = re.compile(
+    r"star|cast|play|portray|return|join|\sas\s|voice|repris|welcom|reunit|add|appear|leav|"
+    r"quit|exit|replac|back|see\s|actor|actress|\(",
+    re.IGNORECASE,
+)
+
+
 def cast_claims(ctx: Context) -> list[Draft]:
     """Cast claims of one sentence."""
     text = ctx.text
+    if not _CAST_GATE.search(text):
+        return []
     certainty = certainty_of(text, strong=True)
     subject = other_installment(text, ctx.subject)
     found: dict[str, tuple[str, str | None]] = {}

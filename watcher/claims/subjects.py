@@ -137,6 +137,7 @@ def _headline_title(headline: str, body: str) -> str | None:
     tokens = [t for t in _HEAD_TOKEN.findall(headline) if t]
     first_start: int | None = None
     body = body.replace(headline, " ")  # the headline must not vote for itself
+    folded = body.casefold()
     best: tuple[float, str] | None = None
     for i in range(len(tokens)):
         for j in range(i + 1, min(len(tokens), i + 6) + 1):
@@ -166,6 +167,8 @@ def _headline_title(headline: str, body: str) -> str | None:
             # One word must match case ("Gets" is not "gets"); longer phrases need not,
             # since headlines capitalise joiners ("All Of Us Are Dead").
             flags = re.IGNORECASE if len(words) > 1 else 0
+            if phrase.casefold() not in folded:
+                continue  # cheap test first: most headline phrases never recur
             count = len(re.findall(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", body, flags))
             if count == 0:
                 continue
