@@ -408,7 +408,7 @@ def _article(f: Facts, rr: Rngs, seed: int, index: int) -> str:
             parts.append(f"<h2>{esc(h2)}</h2>")
         parts.append(f"<p>{esc(para)}</p>")
         r = rr("filler", i)
-        parts.append(f"<p>{esc(_filler(r, base, r.randint(2, 5)))}</p>")
+        parts.append(f"<p>{esc(_filler(r, base, r.randint(3, 7)))}</p>")
         if i == 2:
             other = (index * 7 + 3) % 997
             parts.append(

@@ -1,0 +1,169 @@
+"""Digest render time for 10,000 change events, stage by stage, from a real benchmark home.
+
+The home comes from a real first pass over the local corpus (every claim of a
+new article is an ``added`` change event): either ``--home`` (e.g. the seed
+home ``bench/throughput.py --keep DIR`` leaves in ``DIR/n10000/seed``) or one
+made here for ``--n`` watches. The digest input is gathered from the store as
+``watcher.publish.write_digest`` gathers it, cut to the newest ``--events``
+change events, then built (``build_digest``), rendered (``render_site``) and
+written to a temporary folder with the snapshot text files, each stage timed
+(wall and CPU). Then ``write_digest`` runs end to end over every event in the
+home, as ``watcher digest`` would the first time.
+
+    .venv/bin/python bench/digest_speed.py --n 1000            # builds its home (~1 min)
+    .venv/bin/python bench/digest_speed.py --home /tmp/keep/n10000/seed
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import common
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.stages: dict[str, dict[str, float]] = {}
+
+    def run(self, name: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        c0, w0 = common.cpu_s(), time.perf_counter()
+        out = fn(*args, **kwargs)
+        self.stages[name] = {
+            "wall_s": time.perf_counter() - w0,
+            "cpu_s": common.cpu_s() - c0,
+        }
+        return out
+
+
+def _write(out_dir: Path, files: dict[str, str], data: Any) -> int:
+    from watcher.publish import _write_atomically
+
+    count = 0
+    for relative, content in files.items():
+        _write_atomically(out_dir / relative, content.encode("utf-8"))
+        count += 1
+    for watch in data.watches:
+        for version in watch.versions:
+            if version.snapshot_path is not None:
+                _write_atomically(out_dir / version.snapshot_path, version.text.encode("utf-8"))
+                count += 1
+    return count
+
+
+def measure(home: Path, events: int) -> dict[str, Any]:
+    from watcher.digest import build_digest
+    from watcher.publish import digest_input, write_digest
+    from watcher.runtime import Runtime
+    from watcher.settings import Settings
+    from watcher.site import render_site
+
+    watch = Stopwatch()
+    with Runtime.open(Settings(home=home)) as rt:
+        now = datetime.now(UTC)
+        full = watch.run("gather (store → input)", digest_input, rt.store, now=now, since=None)
+        newest = sorted(full.changes, key=lambda c: (c.at, c.id), reverse=True)[:events]
+        data = replace(full, changes=tuple(newest))
+        digest = watch.run("build_digest", build_digest, data)
+        files = watch.run("render_site", render_site, digest)
+        with tempfile.TemporaryDirectory() as tmp:
+            written = watch.run("write files", _write, Path(tmp), files, data)
+            site_bytes = sum(len(v.encode()) for v in files.values())
+        staged = {
+            "wall_s": sum(s["wall_s"] for s in watch.stages.values()),
+            "cpu_s": sum(s["cpu_s"] for s in watch.stages.values()),
+        }
+        with tempfile.TemporaryDirectory() as tmp:
+            c0, w0 = common.cpu_s(), time.perf_counter()
+            write_digest(rt, out_dir=Path(tmp), since=None)
+            end_to_end = {"wall_s": time.perf_counter() - w0, "cpu_s": common.cpu_s() - c0}
+    return {
+        "home": str(home),
+        "watches": len(full.watches),
+        "events_in_home": len(full.changes),
+        "events": len(data.changes),
+        "stages": watch.stages,
+        "staged_total": staged,
+        "pages": len(files),
+        "files_written": written,
+        "site_bytes": site_bytes,
+        "write_digest_all_events": end_to_end,
+        "maxrss_mb": common.maxrss_mb(),
+    }
+
+
+def _make_home(n: int, seed: int, scratch: Path) -> Path:
+    import server
+
+    srv = server.start(n, seed=seed)
+    try:
+        srv.control("warm")
+        home = scratch / "home"
+        print(f"digest: first pass over {n} watches to make change events ...", flush=True)
+        common.run_child(
+            [str(common.BENCH / "throughput.py"), "--child", "seed", "--home", str(home),
+             "--base", srv.base, "--n", str(n), "--seed", str(seed)]
+        )  # fmt: skip
+    finally:
+        srv.stop()
+    return home
+
+
+def report(result: dict[str, Any]) -> str:
+    rows = [[name, s["wall_s"], s["cpu_s"]] for name, s in result["stages"].items()]
+    rows.append(
+        ["total (staged)", result["staged_total"]["wall_s"], result["staged_total"]["cpu_s"]]
+    )
+    rows.append(
+        [
+            f"write_digest, all {result['events_in_home']:,} events",
+            result["write_digest_all_events"]["wall_s"],
+            result["write_digest_all_events"]["cpu_s"],
+        ]
+    )
+    head = (
+        f"digest of {result['events']:,} change events over {result['watches']:,} watches: "
+        f"{result['pages']:,} pages, {result['files_written']:,} files, "
+        f"{result['site_bytes'] / 1e6:.1f} MB of HTML; peak RSS {result['maxrss_mb']:.0f} MB\n"
+    )
+    return head + common.table(rows, ["stage", "wall s", "CPU s"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, help="an existing benchmark home")
+    parser.add_argument("--n", type=int, default=1000, help="watches, when making a home")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    scratch = Path(tempfile.mkdtemp(prefix="digest-bench-"))
+    try:
+        home = args.home or _make_home(args.n, args.seed, scratch)
+        # Work on a copy: write_digest records a digest row in the store.
+        work = scratch / "work"
+        shutil.copytree(home, work)
+        result = measure(work, args.events)
+        result["home"] = str(home)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(report(result))
+    out = args.json or common.RESULTS / f"digest-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    common.emit(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
