@@ -164,15 +164,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="N=200 and 1,000, one pass each")
     parser.add_argument("--n", type=int, nargs="+", help="override the Ns")
     parser.add_argument("--rounds", type=int, help="measured passes per configuration")
-    parser.add_argument("--cap-full", type=int, help="watches per 100%% pass at the largest N")
+    parser.add_argument("--cap-full", type=int, help="watches per 100%% pass")
+    parser.add_argument(
+        "--cap-first",
+        type=int,
+        default=1000,
+        help="first-pass checks measured when N is larger; the rest are seeded in 2 processes",
+    )
     parser.add_argument("--urlwatch", default=urlwatch_compare.DEFAULT_URLWATCH)
     parser.add_argument("--urlwatch-n", type=int, nargs="+", help="Ns for urlwatch")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=8)
     args = parser.parse_args(argv)
     ns = args.n or ([200, 1000] if args.quick else [1000, 10_000])
-    rounds = args.rounds or (1 if args.quick else 2)
-    cap_full = args.cap_full or (500 if args.quick else 2000)
+    rounds = args.rounds or 1
+    cap_full = args.cap_full or (500 if args.quick else 1000)
     uw_ns = args.urlwatch_n or [ns[-1] if args.quick else 1000]
     fractions = [0.0, 0.1, 1.0]
     started = datetime.now(UTC)
@@ -183,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Command: `.venv/bin/python bench/run_all.py {' '.join(argv or sys.argv[1:])}`".strip(),
         f"Machine: {common.busy_note()} at start; Python {sys.version.split()[0]}.",
         f"Ns {ns}, change fractions {fractions}, {rounds} measured passes each, "
-        f"{args.workers} check threads; 100% passes check the first {cap_full:,} watches.",
+        f"{args.workers} check threads; 100% passes check the first {cap_full:,} watches; "
+        f"first passes measure the first {args.cap_first:,} checks (the rest seeded unmeasured).",
     ]
     print("\n".join(head), flush=True)
     scratch = Path(tempfile.mkdtemp(prefix="watcher-run-all-"))
@@ -198,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
                 workers=args.workers,
                 seed=args.seed,
                 scratch=scratch,
+                cap_first=args.cap_first,
             )
             for n in ns
         ]
@@ -223,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         ).result  # fmt: skip
         print("bytes stored per check ...", flush=True)
         storage = common.run_child(
-            [str(common.BENCH / "storage.py"), "--n", "150" if args.quick else "300",
-             "--rounds", "1" if args.quick else "2", "--seed", str(args.seed),
+            [str(common.BENCH / "storage.py"), "--n", "150" if args.quick else "200",
+             "--rounds", "1", "--seed", str(args.seed),
              "--json", str(common.RESULTS / f"storage-{stamp}.json")]
         ).result  # fmt: skip
         print("digest of 10,000 change events ...", flush=True)

@@ -28,6 +28,7 @@ rate is per check; a full 10,000-page changed pass alone takes minutes).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import logging
 import shutil
@@ -170,11 +171,17 @@ def measure_pass(rt: Any, base: str, *, cap: int | None) -> dict[str, Any]:
 
 
 def child_seed(args: argparse.Namespace) -> None:
+    """Add the N watches (unless --slice) and run the first pass over the first --cap."""
     from watcher.runtime import Runtime
     from watcher.watchlist import make_spec
 
     home = Path(args.home)
     with Runtime.open(_settings(home, args.workers)) as rt:
+        if args.slice:
+            start, stop = (int(x) for x in args.slice.split(":"))
+            rt.check_many(rt.store.list_watches()[start:stop])
+            common.emit({})
+            return
         specs = [
             make_spec(
                 args.base + corpus.page_path(args.seed, i),
@@ -187,8 +194,39 @@ def child_seed(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         rt.store.add_watches(specs, now=rt.clock())
         add_s = time.perf_counter() - t0
-        first = measure_pass(rt, args.base, cap=None)
+        first = measure_pass(rt, args.base, cap=args.cap)
     common.emit({"add_watches_s": add_s, "first": first})
+
+
+def _seed_rest(home: Path, base: str, start: int, n: int, workers: int, procs: int) -> float:
+    """First versions of watches[start:n], in ``procs`` processes at once (not measured)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bounds = [start + (n - start) * k // procs for k in range(procs + 1)]
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(procs) as pool:
+        jobs = [
+            pool.submit(
+                common.run_child,
+                [
+                    __file__,
+                    "--child",
+                    "seed",
+                    "--home",
+                    str(home),
+                    "--base",
+                    base,
+                    "--workers",
+                    str(workers),
+                    "--slice",
+                    f"{a}:{b}",
+                ],
+            )
+            for a, b in itertools.pairwise(bounds)
+        ]
+        for job in jobs:
+            job.result()
+    return time.perf_counter() - t0
 
 
 def child_steady(args: argparse.Namespace) -> None:
@@ -264,7 +302,13 @@ def run_n(
     workers: int,
     seed: int,
     scratch: Path,
+    cap_first: int | None = None,
+    seed_procs: int = 2,
 ) -> dict[str, Any]:
+    """First pass and every change fraction for one N.
+
+    With ``cap_first`` below N only the first ``cap_first`` checks of the first
+    pass are measured; the rest are seeded in ``seed_procs`` processes at once."""
     import server
 
     srv = server.start(n, seed=seed)
@@ -273,12 +317,21 @@ def run_n(
         out["server_warm"] = srv.control("warm")
         base_home = scratch / f"n{n}" / "seed"
         print(f"[N={n}] first pass (all new) ...", flush=True)
+        measured_first = cap_first if cap_first and cap_first < n else None
         seeded = common.run_child(
             [__file__, "--child", "seed", "--home", str(base_home), "--base", srv.base,
-             "--n", str(n), "--seed", str(seed), "--workers", str(workers)]
+             "--n", str(n), "--seed", str(seed), "--workers", str(workers),
+             *(["--cap", str(measured_first)] if measured_first else [])]
         )  # fmt: skip
+        if measured_first:
+            print(f"[N={n}] first versions of the other {n - measured_first:,} watches "
+                  f"({seed_procs} processes, not measured) ...", flush=True)  # fmt: skip
+            out["seed_rest_s"] = _seed_rest(
+                base_home, srv.base, measured_first, n, workers, seed_procs
+            )
         first = summarize([seeded.result["first"]])
         first.update(
+            cap=measured_first,
             maxrss_mb=seeded.maxrss_mb,
             child_cpu_s=seeded.cpu_s,
             add_watches_s=seeded.result["add_watches_s"],
@@ -292,10 +345,11 @@ def run_n(
             shutil.rmtree(home, ignore_errors=True)
             shutil.copytree(base_home, home)
             cap = cap_full if fraction >= 1.0 and cap_full and cap_full < n else None
-            print(f"[N={n}] {fraction:.0%} change, {rounds} passes ...", flush=True)
+            passes = 1 if fraction >= 1.0 else rounds  # every check changed: one pass is plenty
+            print(f"[N={n}] {fraction:.0%} change, {passes} passes ...", flush=True)
             steady = common.run_child(
                 [__file__, "--child", "steady", "--home", str(home), "--base", srv.base,
-                 "--fraction", str(fraction), "--rounds", str(rounds), "--workers", str(workers),
+                 "--fraction", str(fraction), "--rounds", str(passes), "--workers", str(workers),
                  *(["--cap", str(cap)] if cap else [])]
             )  # fmt: skip
             summary = summarize(steady.result["passes"])
@@ -323,7 +377,10 @@ def report(runs: list[dict[str, Any]]) -> str:
     rows = []
     for run in runs:
         n = run["n"]
-        for label, s in [("first pass (new)", run["first"])] + [
+        first_label = "first pass (new)" + (
+            f" (first {run['first']['cap']:,})" if run["first"].get("cap") else ""
+        )
+        for label, s in [(first_label, run["first"])] + [
             (f"{c['fraction']:.0%} change" + (f" (first {c['cap']:,})" if c["cap"] else ""), c)
             for c in run["configs"]
         ]:
@@ -359,6 +416,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="measured passes per config")
     parser.add_argument("--cap-full", type=int, default=2000, help="watches per 100%% pass")
     parser.add_argument("--workers", type=int, default=8, help="max_concurrent_checks")
+    parser.add_argument(
+        "--cap-first", type=int, help="measure only this many first-pass checks; seed the rest"
+    )
+    parser.add_argument("--slice", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="N=200, one pass each")
     parser.add_argument("--keep", type=Path, help="keep the homes under this folder")
@@ -393,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
                     workers=args.workers,
                     seed=args.seed,
                     scratch=scratch,
+                    cap_first=args.cap_first,
                 )
             )
     finally:
