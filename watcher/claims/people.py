@@ -12,7 +12,7 @@ from typing import Final
 
 from watcher.claims.certainty import certainty_of
 from watcher.claims.drafts import Context, Draft
-from watcher.claims.subjects import other_installment
+from watcher.claims.subjects import main_positions, other_installment, title_spans
 
 _UP = r"[A-ZÀ-ÖØ-Þ]"
 _WORD = rf"(?:{_UP}\.(?=\s)|{_UP}[\w’'.-]*(?<!['’.-]))"
@@ -46,7 +46,8 @@ _LIST_TRIGGER = re.compile(
     r"are|is)|ensemble(?:\s+cast)?\s+are|main\s+cast,|joined\s+by|alongside|(?:new|"
     r"returning)\s+(?:cast\s+)?(?:members?|faces|additions?)\s+(?:include|are)|added|"
     r"welcoming(?:\s+this\s+season)?|reunited\s+with(?:\s+the\s+main\s+cast,)?|"
-    r"(?:the\s+)?returning\s+cast\s+includes|\bstar|actors\s+like|see)\s*:?\s+"
+    r"(?:the\s+)?returning\s+cast\s+includes|(?<!original\s)(?<!former\s)(?<!fellow\s)"
+    r"(?<!co-)\bstar|actors\s+like|see)\s*:?\s+"
     r"(?:the\s+(?:\w+\s+)?)?",
 )
 _LEADING_LIST = re.compile(
@@ -73,7 +74,8 @@ _CHUNK_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 _CHUNK_NAME = re.compile(
     r"^(?:(?:and|also|the|(?:\S+\s+){0,3}?(?:winner|star|actor|actress|veteran|newcomer)|"
     r"[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*[’']s?)\s+)?"
-    rf"(?P<name>{NAME})(?:\s+as\s+(?P<char>[^,;]+?))?(?P<tail>\s+[a-z].*)?\s*$"
+    rf"(?P<name>{NAME})(?:\s+as\s+(?P<char>(?:the\s+|an?\s+)?(?:new\s+|young\s+|older\s+)?"
+    r"[A-Z][^,;]*?))?(?P<tail>\s+[a-z].*)?\s*$"
 )
 _BULLET_AS = re.compile(rf"^\s*[-•*–]\s*(?P<name>{NAME})\s+as\s+(?P<char>.+?)\s*$")
 
@@ -82,7 +84,11 @@ def _list_names(rest: str) -> list[tuple[str, str | None]]:
     """Names (and characters) of an actor list that starts at ``rest``."""
     out: list[tuple[str, str | None]] = []
     flat = _PAREN.sub(" ", rest)
-    flat = re.split(r"(?<!\b[A-Z])[.!?:](?:\s|$)|\s[-–—]\s", flat, maxsplit=1)[0]
+    flat = re.split(
+        r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)[.!?:](?:\s|$)|\s[-–—]\s",
+        flat,
+        maxsplit=1,
+    )[0]
     for raw_chunk in _CHUNK_SPLIT.split(flat):
         chunk = raw_chunk.strip()
         if not chunk:
@@ -99,6 +105,14 @@ def _list_names(rest: str) -> list[tuple[str, str | None]]:
     return out
 
 
+_POSSESSIVE_CHAR = re.compile(
+    rf"(?P<name>{NAME})(?:[’']s|(?<=s)[’'])\s+(?P<char>{NAME})"
+    r"(?=\s+(?:character|has|is|was|and|who|will)\b|\s*[,.])"
+)
+_AS_CREW = re.compile(
+    r"[^.]{0,30}?\bas\s+(?:an?\s+|the\s+)?(?:director|writer|producer|showrunner|creator|"
+    r"co-showrunner|executive\s+producer)\b"
+)
 _AS_CHAR = re.compile(rf"(?P<name>{NAME})\s+(?:\([^)]*\)\s+)?as\s+(?P<char>{NAME})")
 _CHAR_PAREN = re.compile(rf"(?P<char>{NAME})\s+\((?P<name>{NAME})\)")
 _RETURN = re.compile(
@@ -186,9 +200,15 @@ def cast_claims(ctx: Context) -> list[Draft]:
     certainty = certainty_of(text, strong=True)
     subject = other_installment(text, ctx.subject)
     found: dict[str, tuple[str, str | None]] = {}
+    others: dict[str, tuple[str, str | None, str]] = {}
 
-    def add(name: str, role: str, character: str | None = None) -> None:
+    def add(name: str, role: str, character: str | None = None, owner: str | None = None) -> None:
         if name in _NOT_NAMES or len(name) < 3 or not names(name):
+            return
+        if name.split()[-1] in _COMPANY_WORDS:
+            return
+        if owner is not None:
+            others[name] = (role, character, owner)  # "Deadpool 3 starring X": not ours
             return
         if name in found and found[name][0] != "series" and role == "series":
             role = found[name][0]
@@ -204,11 +224,15 @@ def cast_claims(ctx: Context) -> list[Draft]:
             for name in names(m.group("name")):
                 add(name, role, m.group("char"))
     for m in _LIST_TRIGGER.finditer(text):
-        one_word_ok = m.group(0).lower().startswith(("star", "cast", "co-star"))
+        trigger = m.group(0).lower()
+        one_word_ok = trigger.startswith(("star", "cast", "co-star")) or "cast" in trigger
+        owner = _title_before(ctx, text[: m.start()])
         for raw, char in _list_names(text[m.end() :]):
+            if trigger.startswith("see") and not char:
+                continue  # "we see X steal a ship": a character, unless "as" follows
             for name in names(raw):
                 if len(name.split()) >= 2 or one_word_ok:
-                    add(name, role, char)
+                    add(name, role, char, owner)
     lead = _LEADING_LIST.match(text)
     if lead:
         for name in names(lead.group("list")):
@@ -223,8 +247,11 @@ def cast_claims(ctx: Context) -> list[Draft]:
     bullet = _BULLET_AS.match(text)
     if bullet:
         add(bullet.group("name"), role, bullet.group("char"))
+    for m in _POSSESSIVE_CHAR.finditer(text):
+        if len(m.group("name").split()) >= 2 and (_looks_like_cast(text) or "character" in text):
+            add(m.group("name"), role, m.group("char"))
     pairs = list(_CHAR_PAREN.finditer(text))
-    if (len(pairs) >= 2 or _looks_like_cast(text)) and not _CREW_WORDS.search(text):
+    if pairs and not _CREW_WORDS.search(text):
         for m in pairs:
             name, char = m.group("name"), m.group("char")
             # "Actor (Character)" lists are the other order: the actor is already known.
@@ -232,16 +259,35 @@ def cast_claims(ctx: Context) -> list[Draft]:
             if len(name.split()) >= 2 and "’s" not in name and "'s" not in name and not known:
                 add(name, role, char)
     for m in _RETURN.finditer(text):
-        if _CREW_WORDS.search(text[m.start() : m.end() + 40]):
+        if _AS_CREW.match(text, m.end()):
             continue  # "X stepped down as director" is crew news
         local = _cast_role(m.group(0))
         for name in names(m.group("list")):
             if len(name.split()) >= 2 or name in found:
                 add(name, local)
-    return [
+    drafts = [
         Draft("cast", name, certainty, subject=subject, role=r, character=char)
         for name, (r, char) in found.items()
     ]
+    drafts.extend(
+        Draft("cast", name, certainty, subject=owner, role=r, character=char)
+        for name, (r, char, owner) in others.items()
+        if name not in found
+    )
+    return drafts
+
+
+def _title_before(ctx: Context, before: str) -> str | None:
+    """The other title right before "starring" ("Deadpool 3 starring", "“If” starring")."""
+    quoted = re.search(r"[“\"]([^”\"]{1,60})[”\"]\s*,?\s*$", before)
+    if quoted and not main_positions(quoted.group(1), ctx.subject):
+        return quoted.group(1).strip(" ,")
+    spans = [s for s in title_spans(before) if s[1] >= len(before.rstrip()) - 1]
+    if spans and not main_positions(spans[-1][2], ctx.subject):
+        phrase = spans[-1][2]
+        if any(ch.isdigit() for ch in phrase) or ":" in phrase:
+            return phrase
+    return None
 
 
 _CAST_CONTEXT = re.compile(
