@@ -205,7 +205,7 @@ def cast_claims(ctx: Context) -> list[Draft]:
     def add(name: str, role: str, character: str | None = None, owner: str | None = None) -> None:
         if name in _NOT_NAMES or len(name) < 3 or not names(name):
             return
-        if name.split()[-1] in _COMPANY_WORDS:
+        if name.rsplit(maxsplit=1)[-1] in _COMPANY_WORDS:
             return
         if owner is not None:
             others[name] = (role, character, owner)  # "Deadpool 3 starring X": not ours
