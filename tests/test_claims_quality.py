@@ -27,7 +27,7 @@ SCORER = _scorer()
 # Floors are what the engine reaches minus a small margin; raise them as it improves.
 SEED_FLOORS = {"precision": 0.68, "recall": 0.75, "certainty": 0.90}
 DEVSET_FLOORS = {
-    "precision": 0.87,
+    "precision": 0.89,
     "recall": 0.76,
     "cast_precision": 0.95,
     "cast_recall": 0.83,

@@ -16,7 +16,7 @@ from typing import Final
 from watcher.claims.certainty import certainty_of
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.people import NAME, names
-from watcher.claims.subjects import main_positions
+from watcher.claims.subjects import main_positions, other_installment
 
 _ROLE = (
     r"(?:[Cc]o-)?[Cc]reators?|(?:[Cc]o-)?[Ss]howrunners?|[Dd]irectors?|(?:[Ee]xecutive\s+)?"
@@ -92,11 +92,22 @@ def _roles(raw: str) -> list[str]:
 def _credits_other_title(text: str, start: int, ctx: Context) -> bool:
     """True for "BioShock creator X": a capitalised title right before the role word."""
     before = text[:start].rstrip()
-    m = re.search(r"([A-Z][\w’'.:-]*|[”\"’])$", before)
+    if re.search(r"\b(?:[Ss]eason|[Pp]art)\s+\w+$", before):
+        # "Season 1 co-showrunner X": that season's credit
+        return other_installment(before[-16:], ctx.subject) is not None
+    quoted = re.search(r"[“\"‘']([^”\"’']{1,60})[”\"’']$", before)
+    if quoted:
+        inner = quoted.group(1)
+        base = ctx.subject.base or ""
+        acronym = "".join(w[0] for w in base.split() if w[:1].isalnum()).upper()
+        if inner.isupper() and inner == acronym:
+            return False  # "HOTD" showrunner: the main title's initials
+        return not main_positions(inner, ctx.subject)
+    m = re.search(r"([A-Z][\w’'.:-]*)$", before)
     if not m or before == m.group(0):
         return False
     word = m.group(1)
-    if word in {"The", "A", "An", "Its", "His", "Her", "Their"} or word in '”"’':
+    if word in {"The", "A", "An", "Its", "His", "Her", "Their"}:
         return False
     return not main_positions(word, ctx.subject)
 

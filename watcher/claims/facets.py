@@ -8,7 +8,12 @@ from typing import Final
 from watcher.claims.certainty import certainty_of
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.release import other_titles
-from watcher.claims.subjects import NUMBER_WORDS, mentions_main, other_installment
+from watcher.claims.subjects import (
+    NUMBER_WORDS,
+    main_positions,
+    mentions_main,
+    other_installment,
+)
 
 _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
     (status, re.compile(pattern, re.IGNORECASE))
@@ -213,6 +218,11 @@ _PLATFORM_GATE = re.compile(
 )
 
 
+_CREDIT_AFTER = re.compile(
+    r"(?:[’']s)?\s+(?:series|show|film|movie|original|drama|comedy)\s+((?:[A-Z][\w’'-]*\s?){1,4})"
+)
+
+
 def platform_claims(ctx: Context) -> list[Draft]:
     """Platforms the sentence attaches to a subject."""
     if not _PLATFORM_GATE.search(ctx.text):
@@ -237,6 +247,9 @@ def platform_claims(ctx: Context) -> list[Draft]:
                 continue
             if _PLATFORM_AS_ORG.match(text, m.end()):
                 continue
+            credit = _CREDIT_AFTER.match(text, m.end())
+            if credit and not main_positions(credit.group(1), ctx.subject):
+                continue  # "in Netflix series Luke Cage": an actor's other credit
             taken.append(m.span())
             drafts.append(Draft("platform", name, certainty, subject=subject))
             break

@@ -26,7 +26,8 @@ from watcher.claims.subjects import (
 UNNAMED: Final = "?"
 
 _RELEASE = (
-    r"releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|out|hits?\s+(?:theaters|theatres|"
+    r"releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|coming|came)\s+out|"
+    r"out\s+now|hits?\s+(?:theaters|theatres|"
     r"screens|shelves|cinemas|version)|hitting|come\s+out|coming|comes|drops?|dropping|"
     r"returns?|returning|air(?:s|ing)?|streaming|bows?|opens?|opening|ships?|shipping|"
     r"window|available|landing|lands?|GA|version\s+1\.0|unwrapping|follow|theaters|"
@@ -53,7 +54,8 @@ _EVENT = re.compile(
 )
 # A release date needs a release word somewhere in the sentence ("due" alone is a library book).
 _STRONG = re.compile(
-    r"\b(?:releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|out|coming|comes|drops?|"
+    r"\b(?:releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|came)\s+out|"
+    r"coming|comes|drops?|"
     r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|available|theaters|theatres|"
     r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|window|bow|lands?|unwrapping|"
     r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for)|"
@@ -200,7 +202,8 @@ def other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
 
 _TITLE_CUE_AFTER = re.compile(
     r"^[”\"’']?\s*(?:(?:film|movie|game|series|show|sequel|reboot|spinoff)\s+)?"
-    r"(?:,\s+(?:which|will|now|the\s+(?:film|movie|game|sequel|series|show))|[’']s\b|\(|"
+    r"(?:,\s+(?:which|will|now|is|was|has|had|the\s+(?:film|movie|game|sequel|series|show))|"
+    r"[’']s\b|\(|"
     r"has|have|had|is|was|will|would|which|moved|shifted|"
     r"got|gets|takes|took|and\b|now|also|\b(?:has|have)\s+been)",
 )
@@ -315,9 +318,16 @@ def _with_delay(drafts: list[Draft]) -> list[Draft]:
     main = [d for d in drafts if d.kind == "release_date" and d.subject is None]
     old = [d for d in main if d.superseded and d.value != "unknown"]
     new = [d for d in main if not d.superseded and d.value != "unknown"]
-    if old and new:
+    if old and new and _later(new[0].value, old[0].value):
         drafts.append(Draft("status", "delayed", new[0].certainty))
     return drafts
+
+
+def _later(new: str, old: str) -> bool:
+    """True when ``new`` starts after ``old`` starts (moved back, not up)."""
+    new_start, _ = dates.bounds(new)
+    old_start, _ = dates.bounds(old)
+    return new_start is not None and old_start is not None and new_start > old_start
 
 
 def _announced(ctx: Context, text: str, mention: dates.DateMention) -> bool:

@@ -145,7 +145,8 @@ def _headline_title(headline: str, body: str) -> str | None:
             first, last = words[0], words[-1]
             if first.lower() in _JOINERS - {"the"} or last.lower() in _JOINERS | _NOT_SUBJECT:
                 continue
-            if all(w.lower() in _NOT_SUBJECT or w.lower() in _JOINERS for w in words):
+            bare = [re.sub(r"[’']s$", "", w).lower() for w in words]
+            if all(w in _NOT_SUBJECT or w in _JOINERS for w in bare):
                 continue
             if not (first[0].isupper() or first[0].isdigit()) or INSTALLMENT.match(first):
                 continue
@@ -175,7 +176,7 @@ def _headline_title(headline: str, body: str) -> str | None:
             if first_start is None:
                 first_start = i
             # The first title a headline names is usually its subject ("Blade, Deadpool 3 ...").
-            score = count * len(words) ** 1.5 * (2.5 if i == first_start else 1.0)
+            score = count * len(words) ** 0.75 * (2.0 if i == first_start else 1.0)
             if best is None or score > best[0]:
                 best = (score, phrase)
     return best[1] if best else None
