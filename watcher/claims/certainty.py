@@ -19,7 +19,7 @@ HEDGE: Final = re.compile(
     r"apparently|sounds\s+like|we\s+think|i\s+think|believes?|believed|projections?|"
     r"estimate\w*|potential(?:ly)?|tentative(?:ly)?|allegedly|reportedly\s+could|"
     r"if\s+\w+|should|chances?\s+are|wouldn[’']t\s+be\s+surprised|assum\w+|plausibl[ey]|"
-    r"very\s+certainly|unconfirmed|could\s+be)\b",
+    r"very\s+certainly|unconfirmed|could\s+be|(?:is|are)\s+said\s+to)\b",
     re.IGNORECASE,
 )
 # The hedges that still count for who is in a cast or on a platform ("expect another
@@ -27,7 +27,7 @@ HEDGE: Final = re.compile(
 STRONG_HEDGE: Final = re.compile(
     r"\b(?:(?-i:may)|might|could|likely|unlikely|probably|possibly|rumou?r\w*|speculat\w*|"
     r"reportedly\s+in\s+talks|in\s+talks|potentially|tipped|if\s+\w+|anticipated\s+to|"
-    r"expected\s+to|very\s+certainly|conceivabl[ey])\b",
+    r"expected\s+to|very\s+certainly|conceivabl[ey]|expect\s+to\s+see)\b",
     re.IGNORECASE,
 )
 # Organisations whose word makes a claim official.
@@ -63,6 +63,19 @@ _NOT_OFFICIAL = re.compile(
     r"Insider\s+Gaming|The\s+Verge|sources?|insiders?)\b|\b(?:reports|reported)\s+(?:that|by)\b|"
     r"\bstar\s+[A-Z]|\b(?:actor|actress)\b)",
 )
+
+
+# A headline announcing news from the source itself ("Disney announces new dates",
+# "Official: ...", "Release Delay Confirmed") makes the article's dates official.
+_OFFICIAL_HEADLINE = re.compile(
+    r"\b(?:announc(?:es|ed)|confirm(?:s|ed)|official(?:ly)?|reveal(?:s|ed)|unveil(?:s|ed))\b",
+    re.IGNORECASE,
+)
+
+
+def official_headline(headline: str | None) -> bool:
+    """True when the headline reports an announcement by the source itself."""
+    return bool(headline and _OFFICIAL_HEADLINE.search(headline) and not HEDGE.search(headline))
 
 
 def is_hedged(text: str) -> bool:

@@ -49,7 +49,8 @@ class Context:
 _CLAUSE = re.compile(
     r";|\s[—–]\s|—|\s-\s|,\s*(?=(?:but|though|although|while|whereas|yet|so|which|who|"
     r"and|with|after|before|until|as|meaning|instead)\b)|,\s*(?=\w+ing\b)|"
-    r"\s(?=(?:but|though|although|whereas)\s)|:\s",
+    r"\s(?=(?:but|though|although|whereas)\s)|:\s|,\s*(?=(?:days|weeks|months|hours)\s+"
+    r"(?:after|before|later)\b)|,\s*(?=[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?\s+reports?\b)",
     re.IGNORECASE,
 )
 

@@ -8,9 +8,11 @@ status — and prefers the most explicit sentence among repeated mentions.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from watcher.claims.crew import crew_claims
+from watcher.claims.certainty import official_headline
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.facets import episode_claims, platform_claims, status_claims, trailer_claims
 from watcher.claims.model import ArticleClaims, Claim, ReferenceBasis
@@ -61,11 +63,13 @@ def extract_claims(
     """Claims of one plain-text article; relative dates resolve against ``reference_date``."""
     headline = _headline_of(text, title)
     subject = main_subject(_strip_date_prefix(headline), text)
+    announced = official_headline(headline)
     best: dict[tuple[str, str, str, str], tuple[tuple[int, int, int], Claim]] = {}
     for sentence in segment(text, title):
         ctx = Context(sentence, subject, reference_date)
         for rule in RULES:
-            for draft in rule(ctx):
+            for raw in rule(ctx):
+                draft = _in_official_article(raw) if announced else raw
                 claim = _claim(draft, sentence)
                 rank = (
                     _CERTAINTY_RANK[draft.certainty],
@@ -104,6 +108,17 @@ def extract_claims(
         reference_basis=reference_basis,
         claims=claims,
     )
+
+
+_OFFICIAL_KINDS = frozenset({"release_date", "status", "platform", "trailer"})
+
+
+def _in_official_article(draft: Draft) -> Draft:
+    """In an article about an announcement, plain statements of the main subject's
+    dates and states come from that announcement."""
+    if draft.kind in _OFFICIAL_KINDS and draft.subject is None and draft.certainty == "reported":
+        return replace(draft, certainty="official")
+    return draft
 
 
 def _strip_date_prefix(headline: str | None) -> str | None:
