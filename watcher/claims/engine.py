@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from watcher.claims.crew import crew_claims
 from watcher.claims.certainty import official_headline
+from watcher.claims.crew import crew_claims
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.facets import episode_claims, platform_claims, status_claims, trailer_claims
 from watcher.claims.model import ArticleClaims, Claim, ReferenceBasis
