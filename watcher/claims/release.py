@@ -133,6 +133,11 @@ _PLANNED = re.compile(
     r"were\s+to)\b",
     re.IGNORECASE,
 )
+_HOPES = re.compile(r"\bhopes?\s+(?:of|for)\s+(?:an?\s+)?$", re.IGNORECASE)
+_DASHED = re.compile(
+    r"^\s*\w+\s+(?:was|were|have\s+been|has\s+been)\s+(?:crushed|dashed|ruled\s+out)",
+    re.IGNORECASE,
+)
 _AS_LATE_AS = re.compile(r"\bas\s+late\s+as\s+$", re.IGNORECASE)
 
 
@@ -243,9 +248,12 @@ def release_claims(ctx: Context) -> list[Draft]:
         drafts.append(Draft("release_date", "unknown", certainty_of(text), subject=subject))
     mentions = dates.find_dates(text, ctx.ref) if _STRONG.search(text) else []
     skip: set[int] = set()
+    prev_end = 0
     for i, mention in enumerate(mentions):
         if i in skip:
             continue
+        if i > 0:
+            prev_end = mentions[i - 1].end
         c_start, c_end = clause_bounds(text, mention.start, mention.end)
         before = text[c_start : mention.start]
         after = text[mention.end : c_end]
@@ -263,6 +271,8 @@ def release_claims(ctx: Context) -> list[Draft]:
                 )
             continue
         event = _classify(before, after)
+        if _HOPES.search(before) or _DASHED.match(after):
+            continue  # "hopes of a 2023 release were crushed": not a claim
         if event is None and c_start > 0:
             event = _classify(text[: mention.start], after)
         if event is None:
@@ -286,7 +296,10 @@ def release_claims(ctx: Context) -> list[Draft]:
             value = dates.before(value)
         elif _BY_END.search(head) or (_AS_LATE_AS.search(head) and end == mention.end):
             value = dates.until(value)
-        superseded = (bool(_SUPERSEDED.search(before)) or gone) and event == "release"
+        # Only the words since the previous date can mark this one as replaced:
+        # "originally due July 26, will now release on February 14".
+        local = text[max(c_start, prev_end) : mention.start]
+        superseded = (bool(_SUPERSEDED.search(local)) or gone) and event == "release"
         scope = text[c_start : max(end, c_end)]
         certainty = certainty_of(text, scope)
         subject = _subject_for(ctx, c_start, mention.start)
