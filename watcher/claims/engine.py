@@ -79,21 +79,26 @@ def extract_claims(
                 key = _key(draft)
                 if key not in best or rank < best[key][0]:
                     best[key] = (rank, claim)
-    # "No release date yet" is outdated by a firm current date in the same article.
-    firm = any(
-        c.kind == "release_date"
+    # "No firm date, but a fall 2024 window": the sentence's own window wins over unknown.
+    firm_at = {
+        c.start
+        for _r, c in best.values()
+        if c.kind == "release_date"
         and c.subject is None
         and c.value != "unknown"
         and not c.superseded
         and c.certainty != "speculative"
-        for _r, c in best.values()
-    )
-    if firm:
-        best = {
-            k: rc
-            for k, rc in best.items()
-            if not (rc[1].kind == "release_date" and rc[1].value == "unknown" and not rc[1].subject)
-        }
+    }
+    best = {
+        k: rc
+        for k, rc in best.items()
+        if not (
+            rc[1].kind == "release_date"
+            and rc[1].value == "unknown"
+            and not rc[1].subject
+            and rc[1].start in firm_at
+        )
+    }
     # An undated status is redundant next to the same status with a date.
     dated = {(c.subject, c.value) for _r, c in best.values() if c.kind == "status" and c.date}
     kept = [

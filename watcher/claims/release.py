@@ -59,7 +59,8 @@ _STRONG = re.compile(
     r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|available|theaters|theatres|"
     r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|window|bow|lands?|unwrapping|"
     r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for)|"
-    r"filming|shooting|production|photography|wrap\w*|until)\b",
+    r"filming|shooting|production|photography|wrap\w*|until|early\s+access|targets?|"
+    r"targeting|revealed|announced|unveiled|announcement)\b",
     re.IGNORECASE,
 )
 _RELEASE_AFTER = re.compile(
@@ -218,6 +219,8 @@ _PERSON_CUE_AFTER = re.compile(
 
 
 def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
+    if "’s" in phrase or "'s" in phrase:
+        return False  # "Ubisoft's E3 2017": an owner's event, not a title
     before = segment[:start]
     after = segment[start + len(phrase) :]
     if _PERSON_CUE_AFTER.match(after):
