@@ -27,7 +27,7 @@ SCORER = _scorer()
 # Floors are what the engine reaches minus a small margin; raise them as it improves.
 SEED_FLOORS = {"precision": 0.70, "recall": 0.78, "certainty": 0.90}
 DEVSET_FLOORS = {
-    "precision": 0.89,
+    "precision": 0.90,
     "recall": 0.79,
     "cast_precision": 0.95,
     "cast_recall": 0.83,

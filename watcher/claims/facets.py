@@ -60,7 +60,7 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
         (
             "in_development",
-            r"\b(?:in\s+development|in\s+the\s+works|being\s+written|development\s+"
+            r"(?<!unannounced\s)(?<!\bMMO\s)\b(?:in\s+development|in\s+the\s+works|being\s+written|development\s+"
             r"(?:is|continues)|developer\s+blog)\b",
         ),
     )
@@ -84,7 +84,7 @@ _PLATFORMS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         (
             "theatrical",
             r"\b(?:in|into|to|hit|hits|hitting)\s+(?:theaters|theatres|cinemas)\b|"
-            r"\btheatrical(?:ly)?\s+(?:release|releases|debut|run)\b",
+            r"\btheatrical(?:ly)?\s+(?:release|debut|run)\b(?!s)",
         ),
         ("Nintendo Switch 2", r"\b(?:Nintendo\s+)?Switch\s+2\b"),
         (

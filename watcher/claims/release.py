@@ -225,8 +225,8 @@ def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
     after = segment[start + len(phrase) :]
     if _PERSON_CUE_AFTER.match(after):
         return False
-    if before.rstrip().endswith(("“", '"', "‘")):
-        return True
+    if re.search(r"[“\"‘](?:The\s+|A\s+|An\s+)?$", before):
+        return True  # a quoted name is a title
     if any(ch.isdigit() for ch in phrase) or ":" in phrase or "&" in phrase or "*" in phrase:
         return True
     return bool(_TITLE_CUE_AFTER.match(after)) and len(phrase.split()) <= 6
@@ -352,6 +352,8 @@ def _announced(ctx: Context, text: str, mention: dates.DateMention) -> bool:
     after = text[mention.end : mention.end + 100]
     if not (_ANNOUNCED_BEFORE.search(before) or _ANNOUNCED_AFTER.match(after)):
         return False
+    if re.search(r"\b(?:casting|cast|trailer|teaser|date|delay|departure|exit)\b", before[-45:]):
+        return False  # "his casting was announced in October": not the title's announcement
     if ctx.ref is None:
         return False
     start, _end = dates.bounds(mention.value)
