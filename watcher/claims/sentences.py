@@ -50,9 +50,11 @@ class Sentence:
 
 
 def looks_like_headline(line: str) -> bool:
-    """A headline candidate: two or more words with a capital ("top of page" is not)."""
+    """A headline candidate: words with a capital, not a menu ("top of page", "Home | News")."""
     words = line.split()
-    return len(words) >= 2 and any(ch.isupper() for ch in line)
+    if "|" in line or _CLUTTER_LINE.match(line.strip()):
+        return False
+    return len(words) >= 3 and any(ch.isupper() for ch in line)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:

@@ -138,7 +138,7 @@ def _headline_title(headline: str, body: str) -> str | None:
     first_start: int | None = None
     body = body.replace(headline, " ")  # the headline must not vote for itself
     folded = body.casefold()
-    best: tuple[float, str] | None = None
+    scored: list[tuple[float, float, str]] = []  # (score, count, phrase)
     for i in range(len(tokens)):
         for j in range(i + 1, min(len(tokens), i + 6) + 1):
             words = tokens[i:j]
@@ -175,11 +175,49 @@ def _headline_title(headline: str, body: str) -> str | None:
                 continue
             if first_start is None:
                 first_start = i
+            prev = re.sub(r"[’']s$", "", tokens[i - 1]) if i > 0 else ""
+            person = _is_person(phrase, body) or (
+                len(words) == 1
+                and (
+                    (bool(nxt) and _is_person(f"{phrase} {nxt}", body))
+                    or (bool(prev) and _is_person(f"{prev} {phrase}", body))
+                )
+            )
+            if person:
+                count *= 0.15  # "James Gunn drops Legacy from Superman title": a person acts
             # The first title a headline names is usually its subject ("Blade, Deadpool 3 ...").
             score = count * len(words) ** 0.75 * (2.0 if i == first_start else 1.0)
-            if best is None or score > best[0]:
-                best = (score, phrase)
-    return best[1] if best else None
+            scored.append((score, count, phrase))
+    if not scored:
+        return None
+    best_score, best_count, best = max(scored, key=lambda t: t[0])
+    # "Harbor" also counts every "Harbor Lights": a longer phrase that holds it and
+    # carries most of its mentions is the real title.
+    for _score, count, phrase in sorted(scored, key=lambda t: -len(t[2])):
+        if best in phrase and phrase != best and count >= 0.5 * best_count:
+            return phrase
+    return best
+
+
+_PERSON_ROLE = (
+    r"(?:director|creator|showrunner|writer|producer|CEO|head|chief|boss|star|actor|actress|"
+    r"executive|president|composer)"
+)
+
+
+def _is_person(phrase: str, body: str) -> bool:
+    """True when the body treats the phrase as a person ("X said", "director X")."""
+    if len(phrase.split()) > 2 or any(ch.isdigit() for ch in phrase):
+        return False
+    name = r"\s+".join(re.escape(w) for w in phrase.split())  # pages use non-breaking spaces
+    return bool(
+        re.search(
+            rf"{name}\s+(?:has\s+|had\s+)?(?:said|says|told|revealed|shared|confirmed|explained|"
+            rf"wrote|added|posted|announced|formed|founded)\b|\b{_PERSON_ROLE}\s+{name}\b|\b{name},\s+who\b|"
+            rf"\b(?:directed|written|created|produced)\s+by\s+{name}\b",
+            body,
+        )
+    )
 
 
 def main_subject(headline: str | None, body: str = "") -> MainSubject:

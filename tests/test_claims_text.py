@@ -1,0 +1,58 @@
+"""Segmentation, clutter filtering and subject detection on invented text."""
+
+from __future__ import annotations
+
+from watcher.claims.sentences import segment
+from watcher.claims.subjects import main_subject
+
+TEXT = """Menu
+Home | News | Reviews
+
+Harbor Lights Season 3: Release Date, Cast And More
+
+Harbor Lights returns on Hulu in March. Dr. Ana Kovac directs the season opener.
+
+Also Read: Moon Harbor Season 4 release date set for December 1
+
+Popular Posts
+Moon Harbor Season 4 is coming in December
+Iron Tide launches in May
+
+Harbor Lights fans have waited two years."""
+
+
+def test_sentences_keep_exact_offsets() -> None:
+    for sentence in segment(TEXT):
+        assert TEXT[sentence.start : sentence.end] == sentence.text
+
+
+def test_clutter_lines_are_dropped() -> None:
+    texts = [s.text for s in segment(TEXT)]
+    assert not any("Also Read" in t for t in texts)
+    assert not any("Moon Harbor" in t for t in texts)
+    assert not any("Iron Tide" in t for t in texts)
+    assert "Home | News | Reviews" not in texts
+
+
+def test_abbreviations_do_not_split_sentences() -> None:
+    texts = [s.text for s in segment(TEXT)]
+    assert "Dr. Ana Kovac directs the season opener." in texts
+
+
+def test_headline_is_marked() -> None:
+    headlines = [s.text for s in segment(TEXT) if s.headline]
+    assert headlines == ["Harbor Lights Season 3: Release Date, Cast And More"]
+
+
+def test_main_subject_from_title_case_headline() -> None:
+    subject = main_subject("Harbor Lights Season 3: Release Date, Cast And More", TEXT)
+    assert subject.name == "Harbor Lights Season 3"
+    assert subject.number == 3
+
+
+def test_main_subject_prefers_the_title_over_a_person() -> None:
+    body = (
+        "Mira Holt has announced that the film Starfall is finished. Starfall opens in May. "
+        "Starfall is directed by Mira Holt."
+    )
+    assert main_subject("Mira Holt drops a new Starfall poster", body).name == "Starfall"
