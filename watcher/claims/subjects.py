@@ -170,7 +170,7 @@ def _headline_title(headline: str, body: str) -> str | None:
             flags = re.IGNORECASE if len(words) > 1 else 0
             if phrase.casefold() not in folded:
                 continue  # cheap test first: most headline phrases never recur
-            count = len(re.findall(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", body, flags))
+            count = float(len(re.findall(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", body, flags)))
             if count == 0:
                 continue
             if first_start is None:
@@ -190,11 +190,11 @@ def _headline_title(headline: str, body: str) -> str | None:
             scored.append((score, count, phrase))
     if not scored:
         return None
-    best_score, best_count, best = max(scored, key=lambda t: t[0])
+    _best_score, best_count, best = max(scored, key=lambda t: t[0])
     # "Harbor" also counts every "Harbor Lights": a longer phrase that holds it and
     # carries most of its mentions is the real title.
-    for _score, count, phrase in sorted(scored, key=lambda t: -len(t[2])):
-        if best in phrase and phrase != best and count >= 0.5 * best_count:
+    for _score, mentions, phrase in sorted(scored, key=lambda t: -len(t[2])):
+        if best in phrase and phrase != best and mentions >= 0.5 * best_count:
             return phrase
     return best
 
