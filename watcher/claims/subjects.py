@@ -226,7 +226,12 @@ def main_subject(headline: str | None, body: str = "") -> MainSubject:
         return MainSubject(None, None, None, None, ())
     text = headline.strip().strip("\"“”'")
     inst = INSTALLMENT.search(text)
-    found = _headline_title(text, body) if body else None
+    found = None
+    if body:
+        # "Deadpool 3 delayed; Captain America ... also move": the first clause leads.
+        lead = re.split(r"\s*[;|]\s*|\s+[-–—]\s+", text, maxsplit=1)[0]
+        found = _headline_title(lead, body) if lead != text else None
+        found = found or _headline_title(text, body)
     if found is not None:
         number = installment_number(inst) if inst else None
         unit = _unit_of(inst) if inst else None
