@@ -56,3 +56,10 @@ def test_main_subject_prefers_the_title_over_a_person() -> None:
         "Starfall is directed by Mira Holt."
     )
     assert main_subject("Mira Holt drops a new Starfall poster", body).name == "Starfall"
+
+
+def test_given_title_not_in_text_leaves_first_sentence_ordinary() -> None:
+    text = "Harbor Lights returns on Hulu in March.\n\nThe cast is back."
+    sentences = segment(text, title="Harbor Lights Season 3 Release Date")
+    assert not any(s.headline for s in sentences)
+    assert sentences[0].text == "Harbor Lights returns on Hulu in March."

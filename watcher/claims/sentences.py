@@ -57,6 +57,13 @@ def looks_like_headline(line: str) -> bool:
     return len(words) >= 3 and any(ch.isupper() for ch in line)
 
 
+def _same_text(a: str, b: str) -> bool:
+    def fold(s: str) -> str:
+        return " ".join(re.sub(r"[^\w\s]", " ", s).casefold().split())
+
+    return fold(a) == fold(b)
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -133,7 +140,13 @@ def segment(text: str, title: str | None = None) -> list[Sentence]:
         if header:
             line_start += header.end()
             line = text[line_start:line_end]
-        is_headline = not seen_headline and looks_like_headline(line)
+        # With a separate title, only a line repeating it is the headline; the
+        # article's first sentence must stay an ordinary sentence.
+        is_headline = (
+            not seen_headline
+            and looks_like_headline(line)
+            and (title is None or _same_text(line, title))
+        )
         seen_headline = seen_headline or is_headline
         if not is_headline and _is_clutter(line, in_list_block):
             continue
