@@ -120,7 +120,8 @@ _RETURN = re.compile(
     rf"(?:(?:is|are|will|would|has|have|had)\s+(?:also\s+)?(?:be\s+)?(?:set\s+to\s+|expected\s+to\s+|"
     rf"confirmed\s+to\s+|officially\s+|been\s+)?)?(?P<verb>return\w*|reprise\w*|"
     rf"join\w*|cast\s+as|signed\s+on|(?:not|n[’']t)\s+(?:be\s+)?return\w*|exit\w*|"
-    rf"left|depart\w*|quit|stepped\s+down|replac\w+|coming\s+back|back\s+as|appear\w*)",
+    rf"left\s+(?:the\s+)?(?:show|series|role|cast|project|film|franchise)|depart\w*|quit|"
+    rf"stepped\s+down|replac\w+|coming\s+back|back\s+as|appear\w*)",
 )
 _ROLE_CUES: Final = (
     (
@@ -207,6 +208,9 @@ def cast_claims(ctx: Context) -> list[Draft]:
             return
         if name.rsplit(maxsplit=1)[-1] in _COMPANY_WORDS:
             return
+        base = (ctx.subject.base or "").casefold()
+        if base and name.casefold() in base:
+            return  # "All of Us Are Dead left viewers...": part of the title, not a person
         if owner is not None:
             others[name] = (role, character, owner)  # "Deadpool 3 starring X": not ours
             return
@@ -241,7 +245,7 @@ def cast_claims(ctx: Context) -> list[Draft]:
         add(m.group("name"), role, m.group("char"))
     aside = _APPOSITIVE_RETURN.match(text)
     if aside:
-        add(aside.group("name"), _cast_role(aside.group("verb")))
+        add(aside.group("name"), _cast_role(text[aside.end("name") : aside.end()]))
     if _CAST_UNKNOWN.search(text) and not found:
         found["unknown"] = ("series", None)
     bullet = _BULLET_AS.match(text)
