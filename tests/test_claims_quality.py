@@ -98,3 +98,40 @@ def test_score_counts_negatives_traps_and_matches() -> None:
     assert report.negative_claims == report.main["release_date"].fp + sum(
         t.fp for k, t in report.main.items() if k != "release_date"
     )
+
+
+def _all_articles() -> list[object]:
+    articles = list(SCORER.load(ROOT / "tests/data/gold_seeds.json"))
+    if DEVSET.is_dir():
+        articles += SCORER.load(DEVSET)
+    return articles
+
+
+def test_output_respects_the_contract() -> None:
+    from watcher import edtf
+    from watcher.claims import extract_claims
+    from watcher.claims.model import CAST_ROLES, CREW_ROLES, KINDS, STATUSES, TRAILER_VALUES
+
+    for article in _all_articles():
+        result = extract_claims(
+            article.text,  # type: ignore[attr-defined]
+            reference_date=article.reference_date,  # type: ignore[attr-defined]
+            title=article.title,  # type: ignore[attr-defined]
+        )
+        for claim in result.claims:
+            assert article.text[claim.start : claim.end] == claim.evidence  # type: ignore[attr-defined]
+            assert claim.kind in KINDS
+            if claim.kind == "release_date":
+                assert edtf.is_valid(claim.value), claim.value
+            if claim.date is not None:
+                assert edtf.is_valid(claim.date), claim.date
+            if claim.kind == "status":
+                assert claim.value in STATUSES
+            if claim.kind == "cast":
+                assert claim.role in CAST_ROLES
+            if claim.kind == "crew":
+                assert claim.role in CREW_ROLES
+            if claim.kind == "trailer":
+                assert claim.value in TRAILER_VALUES
+            if claim.kind == "episodes":
+                assert claim.value.isdigit()
