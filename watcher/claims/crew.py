@@ -60,6 +60,14 @@ _COMPANY_ROLE = re.compile(
     rf"(?P<list>{NAME}),\s+the\s+(?P<roles>studio|developer)\s+(?:making|behind|that|known|"
     rf"developing|responsible)|(?P<list2>{NAME})-developed\b"
 )
+_COMPANY = r"(?:[A-Z][\w&-]*\s+){0,3}(?:Games|Studios|Entertainment|Interactive)"
+# Company shapes without a role word: "the debut game from X Games", "X Games, led by",
+# "X Games' upcoming RPG".
+_COMPANY_DEV = re.compile(
+    rf"\b(?:game|title|project|RPG)\s+from\s+[^,.;]{{0,40}}?(?P<a>{_COMPANY})\b|"
+    rf"(?P<b>{_COMPANY}),\s+(?:led|headed|founded|run)\s+by\b|"
+    rf"(?P<c>{_COMPANY})[’']s?\s+(?:upcoming|new|next|latest|debut|first)\b"
+)
 _ROLE_STEMS: Final = (
     ("showrunner", "showrun"),
     ("director", "direct"),
@@ -166,6 +174,10 @@ def crew_claims(ctx: Context) -> list[Draft]:
     for m in _AS_ROLE.finditer(text):
         gone = bool(m.group("verb") and _LEFT.search(m.group("verb")))
         add(m.group("list"), _roles(m.group("roles")), superseded=gone)
+    for m in _COMPANY_DEV.finditer(text):
+        company = m.group("a") or m.group("b") or m.group("c")
+        if company and not company.startswith(("Xbox", "PlayStation", "Nintendo", "Sony")):
+            add(company, ["developer"])
     for m in _COMPANY_ROLE.finditer(text):
         if m.group("list2"):
             add(m.group("list2"), ["developer"])
