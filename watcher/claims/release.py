@@ -46,7 +46,7 @@ _OTHER = (
     r"asked|panel|conference|Comic-Con|Expo|E3|Direct|blog|update|ended|aired|during|"
     r"back\s+in|meeting|decision|vote|review|freeze|beta|livestream|festival|convention|"
     r"casting|founded|formed|closure|record\w*|nominat\w*|won|award\w*|finale|ago|"
-    r"kick-?off|kicks?\s+off|opener|tournament|election|game\s+day"
+    r"kick-?off|kicks?\s+off|opener|tournament|election|game\s+day|calendar|slate|remov\w*"
 )
 _EVENT = re.compile(
     rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER})|(?P<move>{_MOVE}))\b",
@@ -166,6 +166,10 @@ def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None
     """Main subject (None) or the name of the subject the date phrase is about."""
     text = ctx.text
     segment = text[clause_start:date_start]
+    if re.match(r"(?:which|who)\b", segment) and "," in segment:
+        # "X, which drops "Part Two" from its title, has been delayed to 2025": the
+        # relative clause is an aside; X before it owns the date.
+        segment = text[:clause_start] + segment[segment.rindex(",") + 1 :]
     other = other_installment(segment, ctx.subject)
     if other is not None:
         return other
@@ -199,11 +203,20 @@ def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None
 
 def other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
     """Title-like phrases in ``segment`` that are not the main subject, with offsets."""
-    return [
+    found = [
         (s, phrase)
         for s, _e, phrase in title_spans(segment)
         if not main_positions(phrase, ctx.subject) and _looks_like_title(segment, s, phrase)
     ]
+    # Quoted capitalised names are titles even when short ("If", "Us").
+    for m in _QUOTED.finditer(segment):
+        inner = m.group(1).strip(" ,.")
+        if inner[:1].isupper() and not main_positions(inner, ctx.subject):
+            found.append((m.start(1), inner))
+    return sorted(set(found))
+
+
+_QUOTED = re.compile(r"[“\"]([^”\"]{1,60})[”\"]")
 
 
 _TITLE_CUE_AFTER = re.compile(
@@ -212,6 +225,10 @@ _TITLE_CUE_AFTER = re.compile(
     r"[’']s\b|\(|"
     r"has|have|had|is|was|will|would|which|moved|shifted|"
     r"got|gets|takes|took|and\b|now|also|\b(?:has|have)\s+been)",
+)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:starring|stars?|actor|actress|director|creator|writer|producer|showrunner|CEO|"
+    r"head|chief|boss|exec\w*|winner|by)\s+$"
 )
 _PERSON_CUE_AFTER = re.compile(
     r"^\s*(?:said|says|told|who|revealed|explained|confirmed|announced)\b"
@@ -222,6 +239,8 @@ def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
     if "’s" in phrase or "'s" in phrase:
         return False  # "Ubisoft's E3 2017": an owner's event, not a title
     before = segment[:start]
+    if _PERSON_BEFORE.search(before):
+        return False  # "starring Mahershala Ali has faced...": a person
     after = segment[start + len(phrase) :]
     if _PERSON_CUE_AFTER.match(after):
         return False
