@@ -3,6 +3,7 @@ the offline fixture transport, a fixed clock and the CLI runner."""
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -59,14 +60,10 @@ def _postgres_url() -> str | None:
     return url
 
 
-_PG_URL: str | None | bool = False
-
-
+@functools.cache
 def postgres_url() -> str | None:
-    global _PG_URL
-    if _PG_URL is False:
-        _PG_URL = _postgres_url()
-    return _PG_URL  # type: ignore[return-value]
+    """Asked once per test run: a missing server should not cost a timeout per test."""
+    return _postgres_url()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -32,11 +32,20 @@ def run(home: Path, monkeypatch: pytest.MonkeyPatch) -> object:
 
 
 def test_add_list_remove(run) -> None:  # type: ignore[no-untyped-def]
-    assert "added #1" in run("add", TIMELINE, "--name", "tracker", "--every", "12h", "--tag", "tv").output
+    assert (
+        "added #1"
+        in run("add", TIMELINE, "--name", "tracker", "--every", "12h", "--tag", "tv").output
+    )
     [watch] = json.loads(run("list", "--json").output)
     assert watch == {
-        "id": 1, "url": TIMELINE, "name": "tracker", "every": "12h", "tags": ["tv"],
-        "last_checked": None, "last_outcome": None, "last_error": None,
+        "id": 1,
+        "url": TIMELINE,
+        "name": "tracker",
+        "every": "12h",
+        "tags": ["tv"],
+        "last_checked": None,
+        "last_outcome": None,
+        "last_error": None,
     }
     assert "tracker" in run("list").output
     duplicate = run("add", TIMELINE + "#again", ok=False)
@@ -93,7 +102,9 @@ def test_check_changes_digest_status(run, home: Path) -> None:  # type: ignore[n
     changes = json.loads(run("changes", "--json").output)
     assert changes and {c["change"] for c in changes} == {"added"}
     assert all(c["url"] == TIMELINE and c["watch"] == 1 for c in changes)
-    assert all(set(c) >= {"watch", "url", "at", "kind", "subject", "change", "old", "new"} for c in changes)
+    assert all(
+        set(c) >= {"watch", "url", "at", "kind", "subject", "change", "old", "new"} for c in changes
+    )
     out = home / "site"
     index = Path(run("digest", "--out", str(out)).output.strip())
     assert index == out / "index.html"
@@ -128,10 +139,13 @@ def test_claims_of_a_file_and_of_stdin(run) -> None:  # type: ignore[no-untyped-
         assert claim["evidence"] in text
     assert any(c["kind"] == "release_date" and c["value"] == "2023-04-14" for c in data["claims"])
     piped = json.loads(run("claims", "-", "--json", stdin=text).output)
-    assert [c["value"] for c in piped["claims"]] == [c["value"] for c in json.loads(
-        run("claims", str(seed), "--json").output)["claims"]]
+    assert [c["value"] for c in piped["claims"]] == [
+        c["value"] for c in json.loads(run("claims", str(seed), "--json").output)["claims"]
+    ]
     assert "release_date" in run("claims", str(seed)).output
-    assert "YYYY-MM-DD" in run("claims", str(seed), "--reference-date", "2023-13-01", ok=False).output
+    assert (
+        "YYYY-MM-DD" in run("claims", str(seed), "--reference-date", "2023-13-01", ok=False).output
+    )
 
 
 def test_settings_lists_every_setting(run) -> None:  # type: ignore[no-untyped-def]

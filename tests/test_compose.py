@@ -26,12 +26,18 @@ def test_compose_config_is_valid() -> None:
         pytest.skip("neither `docker compose` nor `docker-compose` is installed")
     run = subprocess.run(
         [*compose, "-f", str(REPO / "docker-compose.yml"), "config"],
-        capture_output=True, text=True, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert run.returncode == 0, run.stderr
     services = subprocess.run(
         [*compose, "-f", str(REPO / "docker-compose.yml"), "config", "--services"],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout.split()
     assert set(services) == {"db", "migrate", "worker", "digest", "web"}
     config = run.stdout

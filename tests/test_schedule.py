@@ -44,5 +44,6 @@ def test_jitter_spreads_within_bounds() -> None:
     delays = {_delay(jitter=0.1, rng=rng) for _ in range(50)}
     assert len(delays) > 40
     assert all(3240 <= d <= 3960 for d in delays)
-    assert next_check_at(NOW, every_seconds=60, consecutive_failures=0, backoff_max_seconds=1,
-                         jitter=0, rng=rng) == NOW + timedelta(seconds=60)
+    assert next_check_at(
+        NOW, every_seconds=60, consecutive_failures=0, backoff_max_seconds=1, jitter=0, rng=rng
+    ) == NOW + timedelta(seconds=60)

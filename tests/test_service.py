@@ -27,7 +27,7 @@ class _SlowArticles(BaseHTTPRequestHandler):
 
     delay = 0.2
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         time.sleep(self.delay)
         number = self.path.strip("/").rsplit("-", 1)[-1]
         body = (
@@ -104,11 +104,13 @@ def _assert_consistent(db: Path) -> None:
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
         assert conn.execute("pragma foreign_key_check").fetchall() == []
         orphans = conn.execute(
-            "select count(*) from checks where outcome in ('new', 'changed') and snapshot_id is null"
+            "select count(*) from checks"
+            " where outcome in ('new', 'changed') and snapshot_id is null"
         ).fetchone()[0]
         assert orphans == 0, "a new version was recorded without its snapshot"
         unchecked_changes = conn.execute(
-            "select count(*) from changes c left join checks k on k.id = c.check_id where k.id is null"
+            "select count(*) from changes c"
+            " left join checks k on k.id = c.check_id where k.id is null"
         ).fetchone()[0]
         assert unchecked_changes == 0
         half = conn.execute(
@@ -138,7 +140,9 @@ def test_sigkill_mid_run_leaves_database_consistent_and_next_run_completes(home:
         process.wait(timeout=30)
     _assert_consistent(db)
     with sqlite3.connect(db) as conn:
-        never = conn.execute("select count(*) from watches where last_checked_at is null").fetchone()[0]
+        never = conn.execute(
+            "select count(*) from watches where last_checked_at is null"
+        ).fetchone()[0]
         errors = conn.execute("select count(*) from checks where outcome = 'error'").fetchone()[0]
     assert (never, errors) == (0, 0)
 

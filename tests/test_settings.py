@@ -22,7 +22,8 @@ def test_file_overrides_part_and_env_sets_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "watcher.toml").write_text(
-        'max_concurrent_checks = 3\nper_host_delay = 2\nnotify_tags = { tv = ["json://127.0.0.1:1/"] }\n'
+        "max_concurrent_checks = 3\nper_host_delay = 2\n"
+        'notify_tags = { tv = ["json://127.0.0.1:1/"] }\n'
     )
     monkeypatch.setenv("WATCHER_DATABASE_URL", "sqlite:////tmp/other.db")
     loaded = settings_module.load(home=tmp_path)
@@ -31,7 +32,10 @@ def test_file_overrides_part_and_env_sets_database(
     assert loaded.notify_tags == {"tv": ("json://127.0.0.1:1/",)}
     assert loaded.read_timeout == 20.0
     assert loaded.db_url == "sqlite:////tmp/other.db"
-    assert settings_module.load(home=tmp_path, database_url="sqlite:///x.db").db_url == "sqlite:///x.db"
+    assert (
+        settings_module.load(home=tmp_path, database_url="sqlite:///x.db").db_url
+        == "sqlite:///x.db"
+    )
 
 
 @pytest.mark.parametrize(

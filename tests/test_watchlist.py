@@ -41,8 +41,17 @@ def test_normalize_url_canonical_form() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "news.example/a", "ftp://news.example/", "javascript:alert(1)", "http://", "http://a b/",
-     "http://news.example:99999/", "http://user:pw@news.example/", "http://..example/"],
+    [
+        "",
+        "news.example/a",
+        "ftp://news.example/",
+        "javascript:alert(1)",
+        "http://",
+        "http://a b/",
+        "http://news.example:99999/",
+        "http://user:pw@news.example/",
+        "http://..example/",
+    ],
 )
 def test_invalid_urls_are_rejected(bad: str) -> None:
     with pytest.raises(WatchListError, match="invalid URL"):
@@ -75,7 +84,10 @@ def test_watchlist_round_trip() -> None:
         ('[[watch]]\nname = "x"', "has no url"),
         ('[[watch]]\nurl = "ftp://x.example/"', "watch #1: invalid URL"),
         ('[[watch]]\nurl = "https://a.example/"\nevery = "soon"', "bad interval"),
-        ('[[watch]]\nurl = "https://a.example/"\n[[watch]]\nurl = "https://A.example/"', "duplicate"),
+        (
+            '[[watch]]\nurl = "https://a.example/"\n[[watch]]\nurl = "https://A.example/"',
+            "duplicate",
+        ),
         ('[[watch]]\nurl = "https://a.example/"\ncolour = "red"', "unknown keys"),
         ('watch = "x"', "array of tables"),
         ('[[watch]]\nurl = "https://a.example/"\ntags = "tv"', "tags must be a list"),

@@ -41,7 +41,7 @@ class _Articles(BaseHTTPRequestHandler):
     hits: Counter[str]
     lock = threading.Lock()
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         with self.lock:
             self.hits[self.path] += 1
         number = self.path.rsplit("/", 1)[-1]
@@ -99,15 +99,30 @@ def test_three_workers_fetch_every_due_url_exactly_once(
     log = (tmp_path / "workers.log").open("ab")
     try:
         for _ in range(WORKERS):
-            workers.append(subprocess.Popen(
-                [sys.executable, "-m", "watcher", "--home", str(tmp_path), "--db", pg_url,
-                 "worker", "--concurrency", "4"],
-                stdout=subprocess.DEVNULL, stderr=log,
-            ))
+            workers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "watcher",
+                        "--home",
+                        str(tmp_path),
+                        "--db",
+                        pg_url,
+                        "worker",
+                        "--concurrency",
+                        "4",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                )
+            )
         with Runtime.open(settings) as rt:
             deadline = time.monotonic() + 180
             while rt.store.count("checks") < WATCHES and time.monotonic() < deadline:
-                assert all(w.poll() is None for w in workers), (tmp_path / "workers.log").read_text()
+                assert all(w.poll() is None for w in workers), (
+                    tmp_path / "workers.log"
+                ).read_text()
                 time.sleep(0.5)
             time.sleep(3)  # long enough for a duplicate delivery to show up
             checks = rt.store.count("checks")

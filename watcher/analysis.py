@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 
 from watcher import diff
 from watcher.claims import ArticleClaims, extract_claims
+from watcher.claims.model import ReferenceBasis
 from watcher.decode import decode_body
 from watcher.errors import ExtractionError
 from watcher.extract import extract_article
@@ -35,7 +36,7 @@ class Analysis:
 
 def reference_date(
     published: date | None, last_modified: str | None, fetched_at: datetime
-) -> tuple[date, str]:
+) -> tuple[date, ReferenceBasis]:
     """The article's publication date and where it came from: the page's metadata,
     else the HTTP Last-Modified header, else the time of the fetch."""
     if published is not None:
@@ -75,7 +76,7 @@ def analyse(
     try:
         found: ArticleClaims = extract_claims(
             article.text, reference_date=ref, reference_basis=basis, title=article.title
-        )  # type: ignore[arg-type]
+        )
     except Exception as exc:  # a claims bug must cost one check, not the service
         raise ExtractionError(f"claims extraction failed on {fetched.final_url}: {exc!r}") from exc
     fingerprint = diff.claims_fingerprint(found.claims, found.subject)
@@ -139,6 +140,6 @@ def claims_of_document(raw: bytes, *, reference_date: date | None) -> ArticleCla
     return extract_claims(
         article.text,
         reference_date=ref,
-        reference_basis=basis,  # type: ignore[arg-type]
+        reference_basis=basis,
         title=article.title,
     )
