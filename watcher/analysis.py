@@ -129,6 +129,7 @@ def claims_of_document(raw: bytes, *, reference_date: date | None) -> ArticleCla
     # without one, the far future lets the page's metadata decide.
     bound = datetime.combine(reference_date or date(9999, 12, 31), time(23, 59), tzinfo=UTC)
     article = extract_article(text, content_type=None, url=None, now=bound)
+    basis: ReferenceBasis
     if reference_date is not None:
         ref, basis = reference_date, "given"
     elif article.published is not None:
