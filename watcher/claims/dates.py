@@ -143,7 +143,7 @@ _YEAR_ALLOWED_BEFORE = re.compile(
 _RELEASE_NOUN_AFTER = re.compile(
     r"\s+(?:theatrical\s+|global\s+)?(?:release|launch|premiere|debut|window)\b", re.IGNORECASE
 )
-_TOMORROW: Final = {"this": 0, "next": 1, "last": -1}
+_YEAR_OFFSET: Final = {"this": 0, "next": 1, "last": -1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +207,7 @@ def _value(name: str, m: re.Match[str], ref: date | None) -> str | None:
         if ref is None:
             return None
         month = _month_of(groups["month"])
-        year = ref.year + _TOMORROW[groups["rwhen2"].lower()]
+        year = ref.year + _YEAR_OFFSET[groups["rwhen2"].lower()]
         return f"{year:04d}-{month:02d}"
     if name == "year":
         return groups["year"]
@@ -216,14 +216,14 @@ def _value(name: str, m: re.Match[str], ref: date | None) -> str | None:
     if name == "relyear":
         if ref is None:
             return None
-        return str(ref.year + _TOMORROW[groups["rel"].split()[0].lower()])
+        return str(ref.year + _YEAR_OFFSET[groups["rel"].split()[0].lower()])
     if name == "window":
         if groups["year"]:
             year = int(groups["year"])
         elif ref is None:
             return None
         else:
-            year = ref.year + _TOMORROW[groups["rel"].split()[0].lower()]
+            year = ref.year + _YEAR_OFFSET[groups["rel"].split()[0].lower()]
         key = " ".join(groups["window"].lower().split())
         return _window_value(year, WINDOWS[key])
     if name == "relwindow":
@@ -345,11 +345,6 @@ def _point(text: str, *, first: bool) -> date | None:
         return date(year, month, parts[2])
     day = 1 if first else calendar.monthrange(year, month)[1]
     return date(year, month, day)
-
-
-def precision_of(value: str) -> str:
-    """EDTF value of the month or year containing a day (for open bounds)."""
-    return value
 
 
 def before(value: str) -> str:
