@@ -140,9 +140,8 @@ def crew_claims(ctx: Context) -> list[Draft]:
     def add(raw_names: str, roles: list[str], superseded: bool = False) -> None:
         for name in names(raw_names):
             for role in roles:
-                is_company = bool(_COMPANY_END.search(name))
-                if len(name.split()) < 2 and not is_company:
-                    continue
+                # A lone surname ("Gunn wrote the script") is kept for the engine to
+                # resolve against the full name used elsewhere in the article.
                 found[(name, role)] = superseded
 
     for m in _ROLES_BEFORE.finditer(text):

@@ -7,6 +7,7 @@ status — and prefers the most explicit sentence among repeated mentions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -109,6 +110,7 @@ def extract_claims(
         for _r, c in best.values()
         if not (c.kind == "status" and c.date is None and (c.subject, c.value) in dated)
     ]
+    kept = _resolve_surnames(kept, text)
     claims = tuple(sorted(kept, key=lambda c: (c.start, c.kind)))
     return ArticleClaims(
         subject=subject.name,
@@ -127,6 +129,65 @@ def _in_official_article(draft: Draft) -> Draft:
     if draft.kind in _OFFICIAL_KINDS and draft.subject is None and draft.certainty == "reported":
         return replace(draft, certainty="official")
     return draft
+
+
+_COMPANY_END = re.compile(r"\b(?:Games|Studios|Entertainment|Interactive|Productions)$")
+
+
+def _resolve_surnames(claims: list[Claim], text: str) -> list[Claim]:
+    """Crew named by surname only take the full name the article uses elsewhere;
+    a surname the article never spells out in full is dropped (it may be anyone)."""
+    out: list[Claim] = []
+    seen = {(c.kind, c.subject, c.value, c.role) for c in claims}
+    for claim in claims:
+        if claim.kind != "crew" or " " in claim.value or _COMPANY_END.search(claim.value):
+            out.append(claim)
+            continue
+        full = re.search(rf"\b([A-Z][\w’'-]+(?:\s+[A-Z]\.)?)\s+{re.escape(claim.value)}\b", text)
+        if full is None or full.group(1) in _NOT_FIRST_NAMES:
+            continue
+        name = f"{full.group(1)} {claim.value}"
+        if (claim.kind, claim.subject, name, claim.role) not in seen:
+            seen.add((claim.kind, claim.subject, name, claim.role))
+            out.append(replace(claim, value=name))
+    return out
+
+
+_NOT_FIRST_NAMES = frozenset(
+    {
+        "The",
+        "A",
+        "An",
+        "And",
+        "But",
+        "If",
+        "As",
+        "Although",
+        "While",
+        "When",
+        "Director",
+        "Creator",
+        "Writer",
+        "Producer",
+        "Showrunner",
+        "Star",
+        "Actor",
+        "Marvel",
+        "Netflix",
+        "HBO",
+        "Disney",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "With",
+        "By",
+        "From",
+        "For",
+        "In",
+        "On",
+    }
+)
 
 
 def _strip_date_prefix(headline: str | None) -> str | None:
