@@ -19,7 +19,7 @@ from datetime import datetime
 
 from watcher import diff, notify
 from watcher.analysis import analyse
-from watcher.errors import CheckError
+from watcher.errors import CheckError, FetchError
 from watcher.fetch import Fetcher
 from watcher.records import (
     ChangeRow,
@@ -280,7 +280,9 @@ def _record_failure(
             notifications=notifications,
         )
     )
-    log.warning("%s: %s: %s", watch.url, exc.failure_class, exc)
+    # The fetcher already logged its own failures; say the rest once here.
+    level = logging.INFO if isinstance(exc, FetchError) else logging.WARNING
+    log.log(level, "%s: %s: %s", watch.url, exc.failure_class, exc)
     return CheckResult(
         watch.id,
         watch.url,

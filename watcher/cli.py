@@ -76,7 +76,10 @@ def cli(
       watcher check --all
       watcher digest
     """
-    level = logging.WARNING - 10 * verbose
+    # The service logs warnings; one-shot commands print their own results, so
+    # their per-request warnings would only repeat them unless -v asks for more.
+    quiet = ctx.invoked_subcommand not in ("run", "worker")
+    level = (logging.ERROR if quiet and not verbose else logging.WARNING) - 10 * verbose
     logging.basicConfig(
         level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s"
     )

@@ -10,7 +10,7 @@ import logging
 import random
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import httpx
@@ -65,10 +65,13 @@ class Runtime:
         """Open the store (migrating it) and build the one HTTP client.
 
         In fixture mode the transport serves the bundled snapshots."""
-        if transport is None and settings.fixtures:
-            transport = FixtureTransport()
+        fetching = fetch_settings(settings)
+        if settings.fixtures:
+            transport = transport or FixtureTransport()
+            # No real host is contacted: politeness delays would only slow things down.
+            fetching = replace(fetching, per_host_delay=0.0)
         store = Store.open(settings.db_url)
-        fetcher = Fetcher(fetch_settings(settings), transport=transport)
+        fetcher = Fetcher(fetching, transport=transport)
         return cls(
             settings=settings, store=store, fetcher=fetcher, clock=clock, transport=transport
         )
