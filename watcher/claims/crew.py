@@ -48,6 +48,10 @@ _ADDS_AS = re.compile(
     rf"\b(?:add|adds|added|adding|hired|hires|tapped|taps|brings?\s+on|brought\s+on)\s+"
     rf"{_LIST}\s+as\s+(?:an?\s+|the\s+)?{_ROLES}\b"
 )
+_WHO_SERVE = re.compile(
+    rf"{_LIST}\s*,\s+who\s+(?:also\s+)?(?:will\s+)?(?:serve|serves|act|acts)\s+as\s+"
+    rf"(?:an?\s+|the\s+)?{_ROLES}\b"
+)
 _APPOS = re.compile(
     rf"(?P<list>{NAME}),\s+(?:the\s+|who\s+(?:is|was)\s+(?:the\s+)?)?(?:series\s+|show[’']s\s+|"
     rf"film[’']s\s+|game[’']s\s+)?{_ROLES}\b(?!\s+(?:known|of|for|behind))"
@@ -163,7 +167,7 @@ def crew_claims(ctx: Context) -> list[Draft]:
                 add(other, [r for r in roles if r not in singular])
             continue
         add(m.group("list"), roles)
-    for pattern in (_BY, _ADDS_AS, _APPOS, _NAME_VERB):
+    for pattern in (_BY, _ADDS_AS, _APPOS, _NAME_VERB, _WHO_SERVE):
         for m in pattern.finditer(text):
             roles = _roles(m.group("roles"))
             for name in names(m.group("list")):
