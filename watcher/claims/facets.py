@@ -177,9 +177,19 @@ def _about_other_title(ctx: Context) -> bool:
     return bool(other_titles(ctx, text))
 
 
+_STATUS_GATE = re.compile(
+    r"cancel|axed|scrap|plug|renew|green|season|coming\s+back|returning|delay|postpon|push|"
+    r"moved|setback|slip|remov|gold|wrap|post-?production|film|shoot|production|camera|"
+    r"photography|outlined|script|writers|prepping|development|works|written|blog",
+    re.IGNORECASE,
+)
+
+
 def status_claims(ctx: Context) -> list[Draft]:
     """Undated status claims of one sentence (dated ones come from release.py)."""
     text = ctx.text
+    if not _STATUS_GATE.search(text):
+        return []
     drafts: list[Draft] = []
     for status, pattern in _STATUS:
         m = pattern.search(text)

@@ -139,6 +139,7 @@ def _headline_title(headline: str, body: str) -> str | None:
     body = body.replace(headline, " ")  # the headline must not vote for itself
     folded = body.casefold()
     scored: list[tuple[float, float, str]] = []  # (score, count, phrase)
+    raw: list[tuple[float, float, str, str, str]] = []  # (score, count, phrase, prev, next)
     for i in range(len(tokens)):
         for j in range(i + 1, min(len(tokens), i + 6) + 1):
             words = tokens[i:j]
@@ -176,20 +177,22 @@ def _headline_title(headline: str, body: str) -> str | None:
             if first_start is None:
                 first_start = i
             prev = re.sub(r"[’']s$", "", tokens[i - 1]) if i > 0 else ""
-            person = _is_person(phrase, body) or (
-                len(words) == 1
-                and (
-                    (bool(nxt) and _is_person(f"{phrase} {nxt}", body))
-                    or (bool(prev) and _is_person(f"{prev} {phrase}", body))
-                )
-            )
-            if person:
-                count *= 0.15  # "James Gunn drops Legacy from Superman title": a person acts
             # The first title a headline names is usually its subject ("Blade, Deadpool 3 ...").
             score = count * len(words) ** 0.75 * (2.0 if i == first_start else 1.0)
-            scored.append((score, count, phrase))
-    if not scored:
+            raw.append((score, count, phrase, prev, nxt))
+    if not raw:
         return None
+    # Only the leading candidates can win, so only they pay for the person check.
+    leaders = {c[2] for c in sorted(raw, key=lambda c: -c[0])[:4]}
+    for score, count, phrase, prev, nxt in raw:
+        single = " " not in phrase
+        person = phrase in leaders and (
+            _is_person(phrase, body)
+            or (single and bool(nxt) and _is_person(f"{phrase} {nxt}", body))
+            or (single and bool(prev) and _is_person(f"{prev} {phrase}", body))
+        )
+        factor = 0.15 if person else 1.0  # "James Gunn drops Legacy from Superman": a person
+        scored.append((score * factor, count * factor, phrase))
     _best_score, best_count, best = max(scored, key=lambda t: t[0])
     # "Harbor" also counts every "Harbor Lights": a longer phrase that holds it and
     # carries most of its mentions is the real title.
