@@ -24,6 +24,19 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"pulled\s+the\s+plug)\b",
         ),
         (
+            # Before "renewed": "has not been renewed" also contains "been renewed".
+            "undecided",
+            r"\b(?:(?:has|have)(?:\s+not|n[’']t)\s+(?:yet\s+)?(?:officially\s+)?been\s+renewed|"
+            r"(?:is|are|was)(?:\s+not|n[’']t)\s+(?:yet\s+)?(?:officially\s+)?renewed|"
+            r"(?:has|have)\s+yet\s+to\s+(?:be\s+)?(?:officially\s+)?(?:renew|greenlight|green-light|"
+            r"order|commission)|not\s+yet\s+(?:been\s+)?(?:renewed|greenlit|green-lit)|"
+            r"no\s+(?:official\s+)?word\s+(?:yet\s+)?on\s+(?:whether|a\s+renewal|renewal|an?\s+"
+            r"(?:second|third|fourth|fifth|new)\s+season)|(?:renewal|future|fate)(?:\s+of\s+[^.,;]{1,60}?)?\s+(?:is|remains)\s+"
+            r"(?:still\s+)?(?:undecided|uncertain|unclear|up\s+in\s+the\s+air|unconfirmed)|"
+            r"depending\s+on\s+(?:when|whether|if)\s+[^.]{0,40}?\bdecides?\b|"
+            r"(?:has|have)(?:\s+not|n[’']t)\s+(?:yet\s+)?decided\s+whether)",
+        ),
+        (
             "renewed",
             r"\b(?:(?:has\s+been|have\s+been|was|were|been|officially|is|being)\s+renewed(?!\s+(?:twice|"
             r"once|online|interest))|renewed\s+(?:for|the\s+(?:show|series)|it|(?-i:[A-Z]))|renewal\s+(?:of|for)|"
@@ -178,6 +191,7 @@ def _about_other_title(ctx: Context) -> bool:
 
 
 _STATUS_GATE = re.compile(
+    r"decide|word|uncertain|unclear|undecided|air\b|fate|future|yet|"
     r"cancel|axed|scrap|plug|renew|green|season|coming\s+back|returning|delay|postpon|push|"
     r"moved|setback|slip|remov|gold|wrap|post-?production|film|shoot|production|camera|"
     r"photography|outlined|script|writers|prepping|development|works|written|blog",
@@ -195,6 +209,8 @@ def status_claims(ctx: Context) -> list[Draft]:
         m = pattern.search(text)
         if not m:
             continue
+        if status == "renewed" and any(d.value == "undecided" for d in drafts):
+            continue  # the renewal words were negated ("has not been renewed")
         # The installment named last before the status word is the one it is about.
         subject = other_installment(text[: m.end()], ctx.subject)
         if _STATUS_VETO.search(text[max(0, m.start() - 15) : m.end() + 15]) and status != "delayed":
