@@ -7,14 +7,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.articles import ArticleServer
 from watcher.runtime import Runtime
 from watcher.settings import load
 from watcher.watchlist import make_spec
@@ -22,39 +21,11 @@ from watcher.watchlist import make_spec
 PAGES = 40
 
 
-class _SlowArticles(BaseHTTPRequestHandler):
-    """Small articles, each answered after a pause so that checks are in flight."""
-
-    delay = 0.2
-
-    def do_GET(self) -> None:
-        time.sleep(self.delay)
-        number = self.path.strip("/").rsplit("-", 1)[-1]
-        body = (
-            f"<html><head><title>Show {number} Season 2</title></head><body><article>"
-            f"<h1>Show {number} Season 2 release date</h1><p>Show {number} Season 2 is slated "
-            f"to premiere on Netflix on March 3, 2027, the streamer announced.</p>"
-            "</article></body></html>"
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowArticles)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    # Each answer takes a moment, so that checks are in flight when the service is killed.
+    with ArticleServer(delay=0.2) as server:
+        yield server.url("")
 
 
 @pytest.fixture
