@@ -17,8 +17,9 @@ PAGE = "https://news.example/tv/all-of-us-are-dead-season-2-release-date-reveale
 
 
 @pytest.fixture
-def run(home: Path, monkeypatch: pytest.MonkeyPatch) -> object:
-    monkeypatch.delenv("WATCHER_DATABASE_URL", raising=False)
+def run(home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> object:
+    """Invoke the CLI on a home with the fixtures, on each database back end."""
+    monkeypatch.setenv("WATCHER_DATABASE_URL", db_url)
     (home / "watcher.toml").write_text("fixtures = true\nper_host_delay = 0.0\n")
     runner = CliRunner()
 
