@@ -90,3 +90,36 @@ def test_recovery_resets_failures_and_says_so(
     assert (watch.consecutive_failures, watch.failing_since, watch.last_error) == (0, None, None)
     events = [n.event for n in runtime.store.pending_notifications(clock())]
     assert events == ["failing", "recovered"]
+
+
+def test_page_flipping_between_versions_raises_its_changes_once(
+    settings: object, clock: FixedClock
+) -> None:
+    """An A/B test or rotating block: each state's changes are news once, not every flip."""
+    from watcher.fixtures import FixtureUrl, FixtureVersion
+
+    def version(text: str) -> FixtureVersion:
+        return FixtureVersion(
+            file="x", body=text.encode(), last_modified=clock(), content_type="text/plain"
+        )
+
+    title = "Moonlit Harbor Season 2 release date\n\n"
+    page = FixtureUrl(
+        url="https://news.example/flip",
+        name=None,
+        versions=(
+            version(title + "Moonlit Harbor Season 2 premieres on Hulu on May 2, 2026."),
+            version(title + "Moonlit Harbor Season 2 premieres on Hulu on June 9, 2026."),
+        ),
+        timeline=True,
+    )
+    transport = FixtureTransport([page])
+    with Runtime.open(settings, transport=transport, clock=clock) as rt:  # type: ignore[arg-type]
+        watch_id = rt.store.add_watch(make_spec(page.url, every="1h"), now=clock()).id
+        counts = []
+        for flip in [0, 1, 0, 1, 0, 1]:
+            transport.round_index = flip
+            clock.advance(hours=1)
+            counts.append(rt.check(rt.store.get_watch(watch_id)).changes)
+    assert counts[0] > 0 and counts[1] > 0, "the first two states are news"
+    assert counts[2:] == [0, 0, 0, 0], "flipping back and forth is not"
