@@ -329,6 +329,7 @@ def run_n(
             out["seed_rest_s"] = _seed_rest(
                 base_home, srv.base, measured_first, n, workers, seed_procs
             )
+        out["seed_db_bytes"] = common.db_bytes(base_home)
         first = summarize([seeded.result["first"]])
         first.update(
             cap=measured_first,
