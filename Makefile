@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## set up, replay the bundled articles offline, print the digest path
 	$(BIN)/watcher demo
 
-test: $(STAMP)  ## set up and run the whole test suite
-	$(BIN)/pytest
+test: $(STAMP)  ## set up and run the whole test suite, with a coverage floor
+	$(BIN)/pytest --cov=watcher --cov-report=term:skip-covered --cov-fail-under=85
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -131,3 +131,46 @@ def test_sigterm_stops_cleanly(home: Path) -> None:
     log = _log(home)
     assert "Traceback" not in log
     assert "watcher service stopped" in log
+
+
+def test_service_loop_checks_due_watches_publishes_and_delivers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loop in-process: ticks hand due watches to the pool, changes rewrite the digest
+    with the rolling window, queued notifications are delivered, stop() drains cleanly."""
+    from dataclasses import replace
+
+    from watcher.service import Service
+
+    delivered: list[tuple[str, ...]] = []
+    monkeypatch.setattr(
+        "watcher.notify.send", lambda urls, title, body: delivered.append(tuple(urls))
+    )
+    settings = replace(
+        load(home=tmp_path),
+        fixtures=True,
+        tick_seconds=0.2,
+        max_concurrent_checks=2,
+        failure_threshold=1,
+        notify_urls=("json://127.0.0.1:9/",),
+    )
+    with Runtime.open(settings) as rt:
+        timeline = "https://news.example/tv/all-of-us-are-dead-season-2-tracker"
+        for url in (timeline, "https://news.example/tv/missing"):
+            rt.store.add_watch(make_spec(url, every="1h"), now=rt.clock())
+        service = Service(rt, tick_seconds=settings.tick_seconds)
+        service.start()
+        try:
+            deadline = time.monotonic() + 30
+            while rt.store.count("checks") < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert service.tick() == 0, "nothing is due again until its interval has passed"
+            service.publish()
+            service.deliver()
+        finally:
+            service.stop()
+            service.wait()
+        assert rt.store.count("checks") == 2
+        assert (settings.digest_path / "index.html").is_file()
+        assert delivered == [("json://127.0.0.1:9/",)], "the failing watch was notified once"
+        assert rt.store.pending_notifications(rt.clock()) == []
