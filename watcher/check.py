@@ -114,12 +114,14 @@ def _check(
     t0: float,
     rng: random.Random,
 ) -> CheckResult:
-    previous = store.latest_snapshot(watch.id)
+    # Only the content address here: most checks find the page unchanged, and the
+    # full snapshot (with its claims) is needed only when it did change.
+    previous_sha = store.latest_body_sha(watch.id)
     # Without a stored version there is nothing a 304 could point back to.
     fetched = fetcher.fetch(
         watch.url,
-        etag=watch.etag if previous else None,
-        last_modified=watch.last_modified if previous else None,
+        etag=watch.etag if previous_sha else None,
+        last_modified=watch.last_modified if previous_sha else None,
         obey_robots=watch.obey_robots and settings.obey_robots,
     )
     notifications = list(_recovery_notice(watch))
@@ -133,7 +135,7 @@ def _check(
         rng=rng,
     )
     unchanged = fetched.not_modified or (
-        previous is not None and previous.body_sha256 == sha256(fetched.body)
+        previous_sha is not None and previous_sha == sha256(fetched.body)
     )
     if unchanged:
         store.save_check(
@@ -153,6 +155,7 @@ def _check(
         log.info("%s: unchanged (%s, %.0f ms)", watch.url, fetched.status, _ms(t0))
         return CheckResult(watch.id, watch.url, watch.name, "unchanged", _ms(t0), fetched.status)
 
+    previous = store.latest_snapshot(watch.id) if previous_sha else None
     analysis = analyse(
         fetched,
         selector=watch.selector,

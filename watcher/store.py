@@ -258,6 +258,16 @@ class Store:
             ).first()
             return None if row is None else _snapshot_state(row)
 
+    def latest_body_sha(self, watch_id: int) -> str | None:
+        """The content address of the watch's latest stored body, if any."""
+        with self._read() as session:
+            return session.scalar(
+                select(schema.Snapshot.body_sha256)
+                .where(schema.Snapshot.watch_id == watch_id)
+                .order_by(schema.Snapshot.id.desc())
+                .limit(1)
+            )
+
     def recent_fingerprints(self, watch_id: int, count: int) -> list[str]:
         """Fingerprints of the watch's last ``count`` claim sets, newest first."""
         with self._read() as session:
