@@ -28,6 +28,7 @@ rate is per check; a full 10,000-page changed pass alone takes minutes).
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import itertools
 import json
 import logging
@@ -432,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
+    faulthandler.enable()  # a crash in a check thread (lxml, sqlite) leaves its traceback
     if args.child == "seed":
         child_seed(args)
         return 0
