@@ -366,6 +366,10 @@ class Fetcher:
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
         if status == 304:
+            # A 304 has no body (HTTP forbids one, h11 enforces it), but reading the
+            # response to its end lets httpcore keep the connection: otherwise every
+            # unchanged check would open a new one.
+            response.read()
             return FetchResult(
                 url, final_url, status, True, b"", None, None, media_type(ctype_header),
                 etag, last_modified, (time.monotonic() - started) * 1000,

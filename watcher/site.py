@@ -13,6 +13,7 @@ line of defence behind the escaping.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -260,12 +261,19 @@ def human_bytes(n: int) -> str:
 
 @lru_cache(maxsize=4)
 def environment(templates: str | None = None) -> Environment:
-    """The Jinja environment of the site (cached: loading templates is the slow part)."""
-    folder = templates or str(resource_path("templates"))
+    """The Jinja environment of the site, one per templates folder per process:
+    compiled templates are kept, and never re-checked on disk (partials are
+    included once per item, and a stat per include adds up over thousands)."""
+    return _environment(templates or str(resource_path("templates")))
+
+
+@functools.cache
+def _environment(folder: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(folder),
         autoescape=True,
         undefined=StrictUndefined,
+        auto_reload=False,
     )
     env.filters.update(
         when=when,
