@@ -17,6 +17,8 @@ from pathlib import Path
 
 from watcher.diff import ClaimChange
 from watcher.digest import (
+    CHANGES_PER_PAGE,
+    MAX_CHANGE_PAGES,
     MAX_CHECKS,
     MAX_TEXT_DIFFS,
     ChangeRecord,
@@ -108,7 +110,11 @@ def digest_input(store: Store, *, now: datetime, since: datetime | None) -> Dige
         watches=tuple(
             _watch(w, checks.get(w.id, []), snapshots.get(w.id, []), texts) for w in watches
         ),
-        changes=tuple(_change(row) for row in store.changes_since()),
+        # The pages list at most this many changes; loading the whole history would
+        # make every digest cost more as the database grows.
+        changes=tuple(
+            _change(row) for row in store.changes_since(limit=CHANGES_PER_PAGE * MAX_CHANGE_PAGES)
+        ),
     )
 
 
