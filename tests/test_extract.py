@@ -48,6 +48,7 @@ def test_selector_narrows_the_page_and_a_missing_one_is_an_error() -> None:
         PAGE, content_type="text/html", url="https://x.example/a", now=NOW, selector="aside"
     )
     assert "Glass Tide" in narrowed.text
+    assert "Daily Screen" not in narrowed.text, "only the selected nodes"
     assert narrowed.title == "Moonlit Harbor Season 2 gets a date", "the title is the page's"
     with pytest.raises(ExtractionError, match=r"matches nothing on https://x\.example/a"):
         extract_article(

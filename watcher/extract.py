@@ -137,8 +137,7 @@ def _select(html: str, selector: str, url: str | None) -> str:
         raise ExtractionError(
             f"selector {selector!r} matches nothing on {url}; the page layout may have changed"
         )
-    head = soup.head.decode() if soup.head else ""
-    return f"<html>{head}<body>{''.join(str(node) for node in found)}</body></html>"
+    return "".join(str(node) for node in found)
 
 
 def _visible_text(html: str, *, drop: tuple[str, ...]) -> str:
