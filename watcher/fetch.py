@@ -23,21 +23,20 @@ long chain.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import socket
 import ssl
-import threading
 import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Final, Self
 
 import httpx
 
 from watcher import __version__
+from watcher.deadline import Deadline
 from watcher.decode import INFLATABLE, Inflater, check_text, decode_body, media_type
 from watcher.errors import ConfigError, FailureClass, FetchError
 from watcher.politeness import (
@@ -134,70 +133,6 @@ def build_client(
     )
 
 
-class _Deadline:
-    """The wall-clock bound of one fetch.
-
-    Timeouts bound each wait for bytes, not their sum.  At the deadline a timer
-    shuts down the socket in use, which wakes a read blocked in another thread;
-    the read then fails and ``expired`` tells the fetcher why.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self._at = time.monotonic() + seconds
-        self._lock = threading.Lock()
-        self._sock: socket.socket | None = None
-        self.expired = False
-        self._timer = threading.Timer(seconds, self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def left(self) -> float:
-        return self._at - time.monotonic()
-
-    def over(self) -> bool:
-        return self.expired or self.left() <= 0
-
-    def watch(self, sock: socket.socket | None) -> None:
-        """Cut ``sock`` at the deadline; ``None`` before a connection goes back to the pool."""
-        with self._lock:
-            self._sock = sock
-            if self.expired and sock is not None:
-                _shutdown(sock)
-
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        """httpcore trace hook: learn the socket as soon as it connects, before any header."""
-        if event.endswith(("connect_tcp.complete", "start_tls.complete")):
-            stream = info.get("return_value")
-            sock = stream.get_extra_info("socket") if stream is not None else None
-            if isinstance(sock, socket.socket):
-                self.watch(sock)
-
-    def watch_response(self, response: httpx.Response) -> None:
-        # A pooled connection was not seen connecting; its socket is known now.
-        stream = response.extensions.get("network_stream")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if isinstance(sock, socket.socket):
-            self.watch(sock)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.expired = True
-            if self._sock is not None:
-                _shutdown(self._sock)
-
-    def cancel(self) -> None:
-        with self._lock:
-            self._sock = None
-        self._timer.cancel()
-
-
-def _shutdown(sock: socket.socket) -> None:
-    # The plain-socket method even on SSLSocket: it wakes the reader without
-    # touching the SSL object another thread is inside.  OSError: already closed.
-    with contextlib.suppress(OSError):
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-
 class Fetcher:
     """Long-lived: one client, per-host politeness, robots cache. Thread-safe."""
 
@@ -279,7 +214,7 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         chain: list[str] = []
-        deadline: _Deadline | None = None
+        deadline: Deadline | None = None
         try:
             while True:
                 # Politeness is per host and port: another port is another server.
@@ -291,7 +226,7 @@ class Fetcher:
                     # The deadline starts with the first request, not with the
                     # wait for a politeness slot, which is our doing.
                     if deadline is None:
-                        deadline = _Deadline(self.settings.total_timeout)
+                        deadline = Deadline(self.settings.total_timeout)
                     response = self._send(url, current, headers, deadline)
                     try:
                         target = self._redirect_target(response, url, chain)
@@ -306,7 +241,7 @@ class Fetcher:
                 deadline.cancel()
 
     def _send(
-        self, url: str, hop: httpx.URL, headers: dict[str, str], deadline: _Deadline
+        self, url: str, hop: httpx.URL, headers: dict[str, str], deadline: Deadline
     ) -> httpx.Response:
         s = self.settings
         left = max(deadline.left(), 0.001)
@@ -358,7 +293,7 @@ class Fetcher:
         return target
 
     def _finish(
-        self, url: str, response: httpx.Response, deadline: _Deadline, started: float
+        self, url: str, response: httpx.Response, deadline: Deadline, started: float
     ) -> FetchResult:
         status = response.status_code
         final_url = str(response.url)
@@ -388,7 +323,7 @@ class Fetcher:
         )  # fmt: skip
 
     def _read_body(
-        self, label: str, response: httpx.Response, deadline: _Deadline, ctype_header: str | None
+        self, label: str, response: httpx.Response, deadline: Deadline, ctype_header: str | None
     ) -> bytes:
         limit = self.settings.max_bytes
         encoding = response.headers.get("Content-Encoding", "").strip().lower()
@@ -484,7 +419,7 @@ class Fetcher:
                 retry_after=left,
             )
 
-    def _check_robots(self, requested: str, url: httpx.URL, deadline: _Deadline | None) -> None:
+    def _check_robots(self, requested: str, url: httpx.URL, deadline: Deadline | None) -> None:
         host = url.netloc.decode("ascii")
         origin = origin_of(url)
 
@@ -506,7 +441,7 @@ class Fetcher:
             )
 
     def _map_error(
-        self, exc: Exception, url: str, host: str, deadline: _Deadline | None, phase: str
+        self, exc: Exception, url: str, host: str, deadline: Deadline | None, phase: str
     ) -> FetchError:
         """The FetchError for an httpx exception; ``url`` is the label used in messages."""
         s = self.settings
