@@ -123,3 +123,21 @@ def test_page_flipping_between_versions_raises_its_changes_once(
             counts.append(rt.check(rt.store.get_watch(watch_id)).changes)
     assert counts[0] > 0 and counts[1] > 0, "the first two states are news"
     assert counts[2:] == [0, 0, 0, 0], "flipping back and forth is not"
+
+
+def test_check_many_across_processes(settings: object, clock: FixedClock) -> None:
+    """check_processes > 1: the same checks, spread over processes sharing the database."""
+    from dataclasses import replace
+
+    from watcher.settings import Settings
+
+    assert isinstance(settings, Settings)
+    spread = replace(settings, fixtures=True, check_processes=2)
+    with Runtime.open(spread, clock=clock) as rt:
+        urls = [u.url for u in FixtureTransport().urls]
+        watches = rt.store.add_watches([make_spec(u, every="1h") for u in urls], now=clock())
+        results = rt.check_many(watches)
+        assert [r.watch_id for r in results] == [w.id for w in watches]
+        assert {r.outcome for r in results} == {"new"}
+        assert rt.store.count("checks") == len(urls)
+        assert all(rt.store.latest_snapshot(w.id) is not None for w in watches)

@@ -7,9 +7,10 @@ passes of checks through it, so they share one code path.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import random
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -102,7 +103,27 @@ class Runtime:
         *,
         on_result: Callable[[CheckResult], None] | None = None,
     ) -> list[CheckResult]:
-        """Check several watches concurrently; one bad watch never stops the others."""
+        """Check several watches concurrently; one bad watch never stops the others.
+
+        Threads overlap waiting on servers; a check is otherwise CPU-bound Python, so
+        ``check_processes`` > 1 spreads the watches over that many processes (each
+        with its own threads and connection, writing to the same database) to use
+        more cores. Processes need the real network or the bundled fixtures: a
+        transport handed in by the caller stays in this process."""
+        processes = min(self.settings.check_processes, len(watches))
+        if processes > 1 and (self.transport is None or self.settings.fixtures):
+            results = _check_in_processes(self.settings, watches, processes, on_result)
+        else:
+            results = self._check_in_threads(watches, on_result)
+        order = {w.id: i for i, w in enumerate(watches)}
+        results.sort(key=lambda r: order.get(r.watch_id, 0))
+        return results
+
+    def _check_in_threads(
+        self,
+        watches: Sequence[WatchState],
+        on_result: Callable[[CheckResult], None] | None,
+    ) -> list[CheckResult]:
         results: list[CheckResult] = []
         workers = max(1, min(self.settings.max_concurrent_checks, len(watches)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
@@ -112,9 +133,43 @@ class Runtime:
                 results.append(result)
                 if on_result is not None:
                     on_result(result)
-        order = {w.id: i for i, w in enumerate(watches)}
-        results.sort(key=lambda r: order.get(r.watch_id, 0))
         return results
 
     def select(self, refs: Iterable[str]) -> list[WatchState]:
         return [self.store.get_watch(ref) for ref in refs]
+
+
+# ---------------------------------------------------------------- process pool
+
+# One runtime per child process, opened once by the pool's initializer.
+_CHILD: dict[str, Runtime] = {}
+
+
+def _open_child(settings: Settings) -> None:
+    _CHILD["runtime"] = Runtime.open(settings)
+
+
+def _check_chunk(watches: Sequence[WatchState]) -> list[CheckResult]:
+    return _CHILD["runtime"]._check_in_threads(watches, None)
+
+
+def _check_in_processes(
+    settings: Settings,
+    watches: Sequence[WatchState],
+    processes: int,
+    on_result: Callable[[CheckResult], None] | None,
+) -> list[CheckResult]:
+    # spawn, not fork: the parent has threads (deadlines, pools) a fork would copy mid-state.
+    context = multiprocessing.get_context("spawn")
+    size = max(1, min(200, len(watches) // (processes * 4) or 1))
+    chunks = [watches[i : i + size] for i in range(0, len(watches), size)]
+    results: list[CheckResult] = []
+    with ProcessPoolExecutor(
+        max_workers=processes, mp_context=context, initializer=_open_child, initargs=(settings,)
+    ) as pool:
+        for chunk_results in pool.map(_check_chunk, chunks):
+            for result in chunk_results:
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+    return results

@@ -35,6 +35,7 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("jitter", 0.1, "Random spread of each next check, as a fraction of the interval."),
     Setting("max_concurrent_checks", 8, "Checks in flight at once in `watcher run`."),
     Setting("tick_seconds", 15.0, "How often `watcher run` looks for due watches."),
+    Setting("check_processes", 1, "Processes `watcher check` spreads checks over (cores)."),
     Setting("connect_timeout", 10.0, "Seconds to open a connection."),
     Setting("read_timeout", 20.0, "Seconds to wait for each read from the server."),
     Setting("total_timeout", 60.0, "Seconds one fetch may take in all, body included."),
@@ -67,6 +68,7 @@ class Settings:
     jitter: float = 0.1
     max_concurrent_checks: int = 8
     tick_seconds: float = 15.0
+    check_processes: int = 1
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
     total_timeout: float = 60.0
