@@ -33,8 +33,27 @@ class ChildRun:
     wall_s: float
 
 
-def run_child(argv: Sequence[str], *, python: str = VENV_PYTHON) -> ChildRun:
-    """Run ``python argv...``; its last ``RESULT `` line is the result. Raises on failure."""
+def run_child(argv: Sequence[str], *, python: str = VENV_PYTHON, retries: int = 1) -> ChildRun:
+    """Run ``python argv...``; its last ``RESULT `` line is the result. Raises on failure.
+
+    A child killed by a signal is run again ``retries`` times: watcher's check
+    threads can abort the process ("double free or corruption" inside lxml while
+    trafilatura copies a tree), and one crash should not lose a 15-minute run."""
+    for attempt in range(retries + 1):
+        try:
+            return _run_child_once(argv, python)
+        except ChildCrashed as exc:
+            print(f"WARNING: {exc}; attempt {attempt + 1} of {retries + 1}", flush=True)
+            if attempt == retries:
+                raise
+    raise AssertionError("unreachable")
+
+
+class ChildCrashed(RuntimeError):
+    pass
+
+
+def _run_child_once(argv: Sequence[str], python: str) -> ChildRun:
     t0 = time.perf_counter()
     process = subprocess.Popen([python, *argv], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -46,6 +65,10 @@ def run_child(argv: Sequence[str], *, python: str = VENV_PYTHON) -> ChildRun:
             sys.stdout.write(line)
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode < 0:
+        raise ChildCrashed(
+            f"benchmark child killed by signal {-process.returncode}: {' '.join(argv)}"
+        )
     if process.returncode != 0 or result is None:
         raise RuntimeError(f"benchmark child failed ({process.returncode}): {' '.join(argv)}")
     return ChildRun(

@@ -188,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     head = [
         f"# watcher benchmarks, {started:%Y-%m-%d %H:%M} UTC",
         "",
-        f"Command: `.venv/bin/python bench/run_all.py {' '.join(argv or sys.argv[1:])}`".strip(),
+        "Command: `"
+        + " ".join([".venv/bin/python bench/run_all.py", *(argv or sys.argv[1:])])
+        + "`",
         f"Machine: {common.busy_note()} at start; Python {sys.version.split()[0]}.",
         f"Ns {ns}, change fractions {fractions}, {rounds} measured passes each, "
         f"{args.workers} check threads; 100% passes check the first {cap_full:,} watches; "
