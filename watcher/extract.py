@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -24,6 +25,10 @@ log = logging.getLogger(__name__)
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<!--|<meta|<div|<p\b)", re.I)
+# trafilatura and htmldate parse with module-level lxml parsers, and an lxml parser
+# used from two threads at once can crash the process (seen under load in bench/).
+# Extraction is CPU-bound under the GIL anyway, so one at a time costs nothing.
+_LXML_LOCK = threading.Lock()
 _TITLE_MIN_WORDS = 4
 _NEVER_TEXT = ("script", "style", "noscript", "template")
 _CHROME = ("nav", "footer", "aside", "header")
@@ -61,7 +66,8 @@ def extract_article(
     if not is_markup(text, content_type):
         return _plain_article(text)
     try:
-        return _html_article(text, url=url, now=now, selector=selector)
+        with _LXML_LOCK:
+            return _html_article(text, url=url, now=now, selector=selector)
     except ExtractionError:
         raise
     except Exception as exc:  # lxml and trafilatura raise many kinds on hostile markup
