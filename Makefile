@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(STAMP)  ## claims speed, then throughput/storage/digest vs urlwatch (~12 min, idle machine)
 	$(BIN)/python bench/claims_speed.py
+	test -x /tmp/urlwatch-venv/bin/urlwatch || (python3 -m venv /tmp/urlwatch-venv && /tmp/urlwatch-venv/bin/pip install --quiet urlwatch==2.29 html2text)
+	$(BIN)/python bench/run_all.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python bench/run_all.py --quick
 
 clean:
 	rm -rf $(VENV) watcher-demo .pytest_cache .mypy_cache .ruff_cache

@@ -32,6 +32,7 @@ import faulthandler
 import itertools
 import json
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -62,6 +63,9 @@ def _settings(home: Path, workers: int) -> Any:
         obey_robots=False,
         max_concurrent_checks=workers,
         per_host_concurrency=workers,
+        # Processes for check_many; CPU per check then undercounts (children's CPU is
+        # not the measured process's), so read checks/min for this setting.
+        check_processes=int(os.environ.get("WATCHER_BENCH_PROCESSES", "1")),
     )
 
 
