@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -26,36 +26,6 @@ class Setting:
     name: str
     default: Any
     help: str
-
-
-# The one table. Order is the order of `watcher settings` and of the README.
-SETTINGS: Final[tuple[Setting, ...]] = (
-    Setting("database_url", "", "SQLAlchemy URL; empty means a SQLite file in the home."),
-    Setting("default_every", "6h", "Interval for watches added without --every."),
-    Setting("jitter", 0.1, "Random spread of each next check, as a fraction of the interval."),
-    Setting("max_concurrent_checks", 8, "Checks in flight at once in `watcher run`."),
-    Setting("tick_seconds", 15.0, "How often `watcher run` looks for due watches."),
-    Setting("check_processes", 1, "Processes `watcher check` spreads checks over (cores)."),
-    Setting("connect_timeout", 10.0, "Seconds to open a connection."),
-    Setting("read_timeout", 20.0, "Seconds to wait for each read from the server."),
-    Setting("total_timeout", 60.0, "Seconds one fetch may take in all, body included."),
-    Setting("max_bytes", 5_000_000, "Largest body accepted, after decompression."),
-    Setting("max_redirects", 5, "Redirects followed before a check fails."),
-    Setting("per_host_concurrency", 2, "Requests in flight to one host at once."),
-    Setting("per_host_delay", 1.0, "Minimum seconds between two requests to one host."),
-    Setting("obey_robots", True, "Obey robots.txt (a watch can opt out)."),
-    Setting("user_agent", USER_AGENT, "User-Agent header sent with every request."),
-    Setting("failure_threshold", 3, "Consecutive failures before a watch is flagged."),
-    Setting("backoff_max", "1d", "Longest wait between checks of a failing watch."),
-    Setting("misfire_grace", "10m", "How late a scheduled pass may still run."),
-    Setting("noise_memory", 8, "Recent claim sets remembered per watch to ignore flip-flops."),
-    Setting("digest_dir", "", "Where the digest is written; empty means <home>/digest."),
-    Setting("digest_window", "7d", "Changes listed on the index the service keeps up to date."),
-    Setting("notify_urls", [], "apprise URLs notified of headline changes."),
-    Setting("notify_tags", {}, "Tag -> list of apprise URLs, for watches with that tag."),
-    Setting("fixtures", False, "Serve the bundled snapshots/ instead of the network."),
-)
-_BY_NAME: Final = {s.name: s for s in SETTINGS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +80,49 @@ class Settings:
         return parse_interval(self.misfire_grace)
 
 
+# Help text of each setting; defaults are the Settings fields above, the one place
+# they are written. Order is the order of `watcher settings` and of the README.
+_HELP: Final[dict[str, str]] = {
+    "database_url": "SQLAlchemy URL; empty means a SQLite file in the home.",
+    "default_every": "Interval for watches added without --every.",
+    "jitter": "Random spread of each next check, as a fraction of the interval.",
+    "max_concurrent_checks": "Checks in flight at once in `watcher run`.",
+    "tick_seconds": "How often `watcher run` looks for due watches.",
+    "check_processes": "Processes `watcher check` spreads checks over (cores).",
+    "connect_timeout": "Seconds to open a connection.",
+    "read_timeout": "Seconds to wait for each read from the server.",
+    "total_timeout": "Seconds one fetch may take in all, body included.",
+    "max_bytes": "Largest body accepted, after decompression.",
+    "max_redirects": "Redirects followed before a check fails.",
+    "per_host_concurrency": "Requests in flight to one host at once.",
+    "per_host_delay": "Minimum seconds between two requests to one host.",
+    "obey_robots": "Obey robots.txt (a watch can opt out).",
+    "user_agent": "User-Agent header sent with every request.",
+    "failure_threshold": "Consecutive failures before a watch is flagged.",
+    "backoff_max": "Longest wait between checks of a failing watch.",
+    "misfire_grace": "How late a scheduled pass may still run.",
+    "noise_memory": "Recent claim sets remembered per watch to ignore flip-flops.",
+    "digest_dir": "Where the digest is written; empty means <home>/digest.",
+    "digest_window": "Changes listed on the index the service keeps up to date.",
+    "notify_urls": "apprise URLs notified of headline changes.",
+    "notify_tags": "Tag -> list of apprise URLs, for watches with that tag.",
+    "fixtures": "Serve the bundled snapshots/ instead of the network.",
+}
+
+
+def _default(item: Field[Any]) -> Any:
+    if item.default_factory is not MISSING:
+        return item.default_factory()
+    return item.default
+
+
+_FIELDS: Final = {f.name: f for f in fields(Settings)}
+SETTINGS: Final[tuple[Setting, ...]] = tuple(
+    Setting(name, _default(_FIELDS[name]), text) for name, text in _HELP.items()
+)
+_BY_NAME: Final = {s.name: s for s in SETTINGS}
+
+
 def default_home() -> Path:
     return Path(os.environ.get("WATCHER_HOME") or Path.home() / ".watcher")
 
@@ -121,6 +134,7 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
         bool: (bool,),
         int: (int,),
         float: (int, float),
+        tuple: (list,),
     }.get(type(default), (type(default),))
     if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
         raise ConfigError(
@@ -184,4 +198,4 @@ def describe() -> list[tuple[str, str, str]]:
     return [(s.name, repr(s.default), s.help) for s in SETTINGS]
 
 
-assert {f.name for f in fields(Settings)} - {"home"} == set(_BY_NAME), "settings table drift"
+assert {f.name for f in fields(Settings)} - {"home"} == set(_HELP), "a setting has no help text"
