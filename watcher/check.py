@@ -17,12 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from watcher import diff, notify
+from watcher import notify
 from watcher.analysis import analyse
 from watcher.errors import CheckError, FetchError
 from watcher.fetch import Fetcher
 from watcher.records import (
-    ChangeRow,
     CheckRecord,
     OutboxItem,
     WatchState,
@@ -167,7 +166,7 @@ def _check(
     headline = [c for c in analysis.changes if c.headline]
     if headline and previous is not None:
         title, body = notify.format_headline_notification(
-            [_as_claim_change(c) for c in headline], source=watch.name, url=watch.url
+            [c.claim_change() for c in headline], source=watch.name, url=watch.url
         )
         notifications.append(OutboxItem(event="headline", title=title, body=body, tags=watch.tags))
     store.save_check(
@@ -204,18 +203,6 @@ def _check(
         fetched.status,
         changes=len(analysis.changes),
         headline_changes=len(headline),
-    )
-
-
-def _as_claim_change(row: ChangeRow) -> diff.ClaimChange:
-    return diff.ClaimChange(
-        kind=row.kind,  # type: ignore[arg-type]
-        subject=row.subject,
-        slot=row.slot,
-        change=row.change,  # type: ignore[arg-type]
-        old=row.old,
-        new=row.new,
-        headline=row.headline,
     )
 
 

@@ -15,7 +15,6 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from watcher.diff import ClaimChange
 from watcher.digest import (
     CHANGES_PER_PAGE,
     MAX_CHANGE_PAGES,
@@ -84,18 +83,13 @@ def _watch(
 
 
 def _change(row: ChangeRow) -> ChangeRecord:
-    change = ClaimChange(
-        kind=row.kind,  # type: ignore[arg-type]
-        subject=row.subject,
-        slot=row.slot,
-        change=row.change,  # type: ignore[arg-type]
-        old=row.old,
-        new=row.new,
-        headline=row.headline,
-    )
-    assert row.at is not None
+    assert row.at is not None, "stored changes have a time"
     return ChangeRecord(
-        id=row.id, watch_id=row.watch_id, at=row.at, change=change, snapshot_id=row.snapshot_id
+        id=row.id,
+        watch_id=row.watch_id,
+        at=row.at,
+        change=row.claim_change(),
+        snapshot_id=row.snapshot_id,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from watcher.claims import Claim
+from watcher.diff import ClaimChange
 from watcher.watchlist import WatchSpec
 
 
@@ -107,6 +108,18 @@ class ChangeRow:
     url: str = ""
     at: datetime | None = None
     snapshot_id: int = 0
+
+    def claim_change(self) -> ClaimChange:
+        """The diff's value for this stored change (notifications, the digest)."""
+        return ClaimChange(
+            kind=self.kind,  # type: ignore[arg-type]
+            subject=self.subject,
+            slot=self.slot,
+            change=self.change,  # type: ignore[arg-type]
+            old=self.old,
+            new=self.new,
+            headline=self.headline,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The ``watcher changes --json`` form."""
