@@ -141,3 +141,24 @@ def test_check_many_across_processes(settings: object, clock: FixedClock) -> Non
         assert {r.outcome for r in results} == {"new"}
         assert rt.store.count("checks") == len(urls)
         assert all(rt.store.latest_snapshot(w.id) is not None for w in watches)
+
+
+def test_a_callers_transport_keeps_checks_in_process(settings: object, clock: FixedClock) -> None:
+    """The demo's transport moves rounds in this process: children could not follow it."""
+    from dataclasses import replace
+
+    from watcher.settings import Settings
+
+    assert isinstance(settings, Settings)
+    transport = FixtureTransport()
+    transport.round_index = 4  # the timeline's last version, known only to this transport
+    spread = replace(settings, fixtures=True, check_processes=2)
+    with Runtime.open(spread, transport=transport, clock=clock) as rt:
+        watches = rt.store.add_watches(
+            [make_spec(u.url, every="1h") for u in transport.urls], now=clock()
+        )
+        rt.check_many(watches)
+        snapshot = rt.store.latest_snapshot(rt.store.get_watch(TIMELINE).id)
+        assert snapshot is not None
+        assert snapshot.reference_date == "2023-06-15", "served by the caller's transport"
+        assert len(transport.requests) >= len(watches)

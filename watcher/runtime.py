@@ -54,6 +54,8 @@ class Runtime:
     clock: Clock = system_clock
     rng: random.Random = field(default_factory=random.Random)
     transport: httpx.BaseTransport | None = None
+    # A transport handed in (a test's, the demo's) has state other processes cannot share.
+    transport_from_caller: bool = False
 
     @classmethod
     def open(
@@ -66,6 +68,7 @@ class Runtime:
         """Open the store (migrating it) and build the one HTTP client.
 
         In fixture mode the transport serves the bundled snapshots."""
+        from_caller = transport is not None
         fetching = fetch_settings(settings)
         if settings.fixtures:
             transport = transport or FixtureTransport()
@@ -74,7 +77,12 @@ class Runtime:
         store = Store.open(settings.db_url)
         fetcher = Fetcher(fetching, transport=transport)
         return cls(
-            settings=settings, store=store, fetcher=fetcher, clock=clock, transport=transport
+            settings=settings,
+            store=store,
+            fetcher=fetcher,
+            clock=clock,
+            transport=transport,
+            transport_from_caller=from_caller,
         )
 
     def close(self) -> None:
@@ -108,10 +116,10 @@ class Runtime:
         Threads overlap waiting on servers; a check is otherwise CPU-bound Python, so
         ``check_processes`` > 1 spreads the watches over that many processes (each
         with its own threads and connection, writing to the same database) to use
-        more cores. Processes need the real network or the bundled fixtures: a
-        transport handed in by the caller stays in this process."""
+        more cores. A transport handed in by the caller keeps its checks in this
+        process, since its state (a test's server, the demo's round) cannot be shared."""
         processes = min(self.settings.check_processes, len(watches))
-        if processes > 1 and (self.transport is None or self.settings.fixtures):
+        if processes > 1 and not self.transport_from_caller:
             results = _check_in_processes(self.settings, watches, processes, on_result)
         else:
             results = self._check_in_threads(watches, on_result)
