@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy.engine import make_url
 
 from watcher.errors import ConfigError, WatchNotFound
@@ -58,16 +59,11 @@ def conninfo(database_url: str) -> str:
 
 
 def host_lock(url: str, watch_id: int, slots: int) -> str:
-    """The job lock that bounds concurrent checks of one host cluster-wide."""
-    host = make_url_host(url)
+    """The job lock that bounds concurrent checks of one host cluster-wide.
+
+    The host is keyed as the fetcher's politeness keys it (the URL's host[:port])."""
+    host = httpx.URL(url).netloc.decode("ascii")
     return f"host:{host}:{watch_id % max(1, slots)}"
-
-
-def make_url_host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
 
 
 def worker_name() -> str:
