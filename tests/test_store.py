@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,26 @@ CLAIM = Claim(
     start=0,
     end=32,
 )
+
+
+def _concurrently(work: Callable[[int], None], ids: list[int]) -> list[BaseException]:
+    """Run ``work(id)`` for every id in its own thread, all released at once; the errors."""
+    barrier = threading.Barrier(len(ids))
+    errors: list[BaseException] = []
+
+    def run(item: int) -> None:
+        barrier.wait()
+        try:
+            work(item)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
 
 
 def _version(body: bytes, claims: tuple[Claim, ...] = (CLAIM,)) -> NewVersion:
@@ -201,30 +222,21 @@ def test_concurrent_writers_do_not_lose_checks(store: Store, clock: FixedClock) 
         store.add_watch(make_spec(f"https://news.example/{i}", every="6h"), now=clock())
         for i in range(8)
     ]
-    errors: list[BaseException] = []
 
     def write(watch_id: int) -> None:
-        try:
-            for n in range(10):
-                store.save_check(
-                    CheckRecord(
-                        watch_id=watch_id,
-                        started_at=clock(),
-                        duration_ms=1,
-                        outcome="unchanged",
-                        next_check_at=clock(),
-                        bytes=n,
-                    )
+        for n in range(10):
+            store.save_check(
+                CheckRecord(
+                    watch_id=watch_id,
+                    started_at=clock(),
+                    duration_ms=1,
+                    outcome="unchanged",
+                    next_check_at=clock(),
+                    bytes=n,
                 )
-        except BaseException as exc:
-            errors.append(exc)
+            )
 
-    threads = [threading.Thread(target=write, args=(w.id,)) for w in watches]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert _concurrently(write, [w.id for w in watches]) == []
     assert store.count("checks") == 80
 
 
@@ -235,29 +247,18 @@ def test_same_content_saved_concurrently_by_many_checks(store: Store, clock: Fix
         store.add_watch(make_spec(f"https://s{i}.example/a", every="6h"), now=clock())
         for i in range(8)
     ]
-    barrier = threading.Barrier(len(watches))
-    errors: list[BaseException] = []
 
     def save(watch_id: int) -> None:
-        barrier.wait()
-        try:
-            store.save_check(
-                CheckRecord(
-                    watch_id=watch_id,
-                    started_at=clock(),
-                    duration_ms=1,
-                    outcome="new",
-                    next_check_at=clock(),
-                    version=_version(body),
-                )
+        store.save_check(
+            CheckRecord(
+                watch_id=watch_id,
+                started_at=clock(),
+                duration_ms=1,
+                outcome="new",
+                next_check_at=clock(),
+                version=_version(body),
             )
-        except BaseException as exc:
-            errors.append(exc)
+        )
 
-    threads = [threading.Thread(target=save, args=(w.id,)) for w in watches]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert _concurrently(save, [w.id for w in watches]) == []
     assert (store.count("snapshots"), store.count("blobs")) == (8, 1)
