@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
+import httpx
+
 from tests.conftest import FixedClock
-from watcher.fixtures import FixtureTransport
+from watcher.fixtures import FixtureTransport, FixtureUrl, FixtureVersion
 from watcher.runtime import Runtime
+from watcher.settings import Settings
 from watcher.watchlist import make_spec
 
 TIMELINE = "https://news.example/tv/all-of-us-are-dead-season-2-tracker"
@@ -80,7 +84,7 @@ def test_recovery_resets_failures_and_says_so(
 ) -> None:
     watch_id = _add(runtime)
     real = fixture_transport.handle_request
-    fixture_transport.handle_request = lambda request: __import__("httpx").Response(500)  # type: ignore[method-assign]
+    fixture_transport.handle_request = lambda request: httpx.Response(500)  # type: ignore[method-assign]
     for _ in range(3):
         runtime.check(runtime.store.get_watch(watch_id))
     fixture_transport.handle_request = real  # type: ignore[method-assign]
@@ -93,10 +97,9 @@ def test_recovery_resets_failures_and_says_so(
 
 
 def test_page_flipping_between_versions_raises_its_changes_once(
-    settings: object, clock: FixedClock
+    settings: Settings, clock: FixedClock
 ) -> None:
     """An A/B test or rotating block: each state's changes are news once, not every flip."""
-    from watcher.fixtures import FixtureUrl, FixtureVersion
 
     def version(text: str) -> FixtureVersion:
         return FixtureVersion(
@@ -114,7 +117,7 @@ def test_page_flipping_between_versions_raises_its_changes_once(
         timeline=True,
     )
     transport = FixtureTransport([page])
-    with Runtime.open(settings, transport=transport, clock=clock) as rt:  # type: ignore[arg-type]
+    with Runtime.open(settings, transport=transport, clock=clock) as rt:
         watch_id = rt.store.add_watch(make_spec(page.url, every="1h"), now=clock()).id
         counts = []
         for flip in [0, 1, 0, 1, 0, 1]:
@@ -125,13 +128,8 @@ def test_page_flipping_between_versions_raises_its_changes_once(
     assert counts[2:] == [0, 0, 0, 0], "flipping back and forth is not"
 
 
-def test_check_many_across_processes(settings: object, clock: FixedClock) -> None:
+def test_check_many_across_processes(settings: Settings, clock: FixedClock) -> None:
     """check_processes > 1: the same checks, spread over processes sharing the database."""
-    from dataclasses import replace
-
-    from watcher.settings import Settings
-
-    assert isinstance(settings, Settings)
     spread = replace(settings, fixtures=True, check_processes=2)
     with Runtime.open(spread, clock=clock) as rt:
         urls = [u.url for u in FixtureTransport().urls]
@@ -143,13 +141,8 @@ def test_check_many_across_processes(settings: object, clock: FixedClock) -> Non
         assert all(rt.store.latest_snapshot(w.id) is not None for w in watches)
 
 
-def test_a_callers_transport_keeps_checks_in_process(settings: object, clock: FixedClock) -> None:
+def test_a_callers_transport_keeps_checks_in_process(settings: Settings, clock: FixedClock) -> None:
     """The demo's transport moves rounds in this process: children could not follow it."""
-    from dataclasses import replace
-
-    from watcher.settings import Settings
-
-    assert isinstance(settings, Settings)
     transport = FixtureTransport()
     transport.round_index = 4  # the timeline's last version, known only to this transport
     spread = replace(settings, fixtures=True, check_processes=2)
