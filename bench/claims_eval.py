@@ -84,6 +84,7 @@ class Report:
     trapped: int = 0
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
+    wrong_certainty: list[str] = field(default_factory=list)
 
     def micro(self, *, cast: bool, scope: str = "main") -> Tally:
         """Micro-average over kinds, with or without cast."""
@@ -243,7 +244,14 @@ def score(articles: Iterable[GoldArticle], extractor: Extractor) -> Report:
                 continue
             for pi, gi in pairs:
                 pred, g = preds[pi], gold[gi]
-                report.certainty[_certainty_ok(str(pred["certainty"]), str(g["certainty"]))] += 1
+                certainty_ok = _certainty_ok(str(pred["certainty"]), str(g["certainty"]))
+                report.certainty[certainty_ok] += 1
+                if not certainty_ok:
+                    report.wrong_certainty.append(
+                        f"{article.name} {g['kind']} {g['value']!r} "
+                        f"{pred['certainty']} (gold {g['certainty']}) "
+                        f"| {str(pred['evidence'])[:150]}"
+                    )
                 report.superseded[bool(pred.get("superseded")) == bool(g.get("superseded"))] += 1
                 if g.get("role") is not None:
                     report.role[pred.get("role") == g.get("role")] += 1
@@ -364,7 +372,9 @@ def format_report(report: Report) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gold", type=Path, required=True)
-    parser.add_argument("--errors", action="store_true", help="list misses and extras")
+    parser.add_argument(
+        "--errors", action="store_true", help="list misses, extras and wrong certainties"
+    )
     args = parser.parse_args(argv)
     report = score(load(args.gold), default_extractor)
     print(format_report(report))
@@ -373,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(report.misses))
         print("\nextras:")
         print("\n".join(report.extras))
+        print("\nwrong certainty (matched claims):")
+        print("\n".join(report.wrong_certainty))
     return 0
 
 
