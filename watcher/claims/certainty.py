@@ -7,9 +7,11 @@ speculative even though Netflix is named.
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Sequence
+from typing import Final, Literal
 
 from watcher.claims.model import Certainty
+from watcher.claims.sentences import Sentence
 
 # "May" with a capital is usually the month, so the modal is matched in lower case only.
 HEDGE: Final = re.compile(
@@ -39,7 +41,7 @@ ORG: Final = (
     r"Obsidian(?:\s+Entertainment)?|Playground(?:\s+Games)?|Supergiant(?:\s+Games)?|"
     r"Ghost\s+Story(?:\s+Games)?|Canonical|the\s+Fedora\s+Project|Red\s+Hat|"
     r"the\s+PostgreSQL\s+Global\s+Development\s+Group|DC\s+Studios|Riot(?:\s+Games)?|"
-    r"the\s+(?:streamer|studio|network|developer|publisher|company|project|team|"
+    r"[Tt]he\s+(?:streamer|studio|network|developer|publisher|company|project|team|"
     r"streaming\s+(?:service|giant|platform)))"
 )
 _OFFICIAL = re.compile(
@@ -61,7 +63,8 @@ _NOT_OFFICIAL = re.compile(
     r"(?:confirm|announc)\w*|no\s+official|unofficial\w*|hasn[’']t\s+(?:been\s+)?"
     r"(?:confirm|announc)\w*|(?:Deadline|Variety|THR|The\s+Hollywood\s+Reporter|"
     r"Insider\s+Gaming|The\s+Verge|sources?|insiders?)\b|\b(?:reports|reported)\s+(?:that|by)\b|"
-    r"\bstar\s+[A-Z]|\b(?:actor|actress)\b)",
+    r"\bstar\s+[A-Z]|\b(?:actor|actress)\b|"
+    r"\b[Aa]s\s+(?:[A-Z][\w.]*\s+){1,3}(?:reports?|reported|notes?|noted|writes?|wrote)\b)",
 )
 
 
@@ -95,3 +98,47 @@ def certainty_of(sentence: str, clause: str | None = None, *, strong: bool = Fal
     if _OFFICIAL.search(sentence) and not _NOT_OFFICIAL.search(sentence):
         return "official"
     return "reported"
+
+
+Attribution = Literal["official", "other"]
+
+# A list item ("- Jane Doe as Smoker") or a line introducing one ("The cast includes:").
+_LIST_ITEM = re.compile(r"^\s*[-•*–]\s")
+_INTRODUCES = re.compile(r":\s*$")
+
+
+def attribution(sentence: str) -> Attribution | None:
+    """Who the sentence itself says is speaking: the work's makers ("official"),
+    someone else (media, insiders, cast: "other"), or nobody (None)."""
+    if _NOT_OFFICIAL.search(sentence):
+        return "other"
+    if _OFFICIAL.search(sentence):
+        return "official"
+    return None
+
+
+def carried_attributions(text: str, sentences: Sequence[Sentence]) -> list[Attribution | None]:
+    """The source each sentence of ``text`` speaks for, its own or carried.
+
+    A sentence naming no source continues the sentence just before it on the same
+    line when that one names its own ("Apple TV+ has announced a fourth season.
+    Jason Sudeikis will return…"); the carry goes one sentence and stops at a line
+    break, because an article soon moves from the news to its own background. The
+    items of a list continue the line that introduced the list, and that line
+    ("The newly announced cast includes:") continues the sentence before it."""
+    carried: list[Attribution | None] = []
+    list_source: Attribution | None = None
+    for i, sentence in enumerate(sentences):
+        source = attribution(sentence.text)
+        previous = sentences[i - 1] if i else None
+        if source is None and previous is not None and not previous.headline:
+            if _LIST_ITEM.match(sentence.text):
+                source = list_source
+            elif _INTRODUCES.search(sentence.text):
+                source = carried[i - 1]
+            elif "\n" not in text[previous.end : sentence.start]:
+                source = attribution(previous.text)
+        if not _LIST_ITEM.match(sentence.text):
+            list_source = source
+        carried.append(source)
+    return carried

@@ -15,6 +15,7 @@ from typing import Final
 
 from watcher.claims.certainty import certainty_of
 from watcher.claims.drafts import Context, Draft
+from watcher.claims.model import Certainty
 from watcher.claims.people import NAME, names
 from watcher.claims.subjects import main_positions, other_installment
 
@@ -187,6 +188,28 @@ def crew_claims(ctx: Context) -> list[Draft]:
         else:
             add(m.group("list"), _roles(m.group("roles")))
     return [
-        Draft("crew", name, certainty, subject=subject, role=role, superseded=gone)
+        Draft(
+            "crew",
+            name,
+            _company_certainty(ctx.text) if role in _COMPANY_ROLES else certainty,
+            subject=subject,
+            role=role,
+            superseded=gone,
+        )
         for (name, role), gone in found.items()
     ]
+
+
+_COMPANY_ROLES = frozenset({"developer", "studio"})
+_HEDGED_MAKER = re.compile(
+    r"\b(?:rumou?red|said|believed|thought|reportedly|may|might|could|likely)\s+"
+    r"(?:to\s+)?(?:be\s+)?(?:being\s+)?(?:developed|made|produced|handled|helmed)\s+by\b",
+    re.IGNORECASE,
+)
+
+
+def _company_certainty(sentence: str) -> Certainty:
+    """Who makes a work is background the outlet states ("developer Supergiant Games
+    surprised everyone"): the sentence's announcement or hedge is about the release,
+    unless the hedge is on the maker itself ("rumoured to be developed by")."""
+    return "speculative" if _HEDGED_MAKER.search(sentence) else "reported"

@@ -48,7 +48,8 @@ class Context:
 # participle phrases (", delaying its release to 2025").
 _CLAUSE = re.compile(
     r";|\s[—–]\s|—|\s-\s|,\s*(?=(?:but|though|although|while|whereas|yet|so|which|who|"
-    r"and|with|after|before|until|as|meaning|instead)\b)|,\s*(?=\w+ing\b)|"
+    r"and|with|after|before|until|as|meaning|instead|even\s+if|even\s+though|unless)\b)|"
+    r",\s*(?=\w+ing\b)|"
     r"\s(?=(?:but|though|although|whereas)\s)|:\s|,\s*(?=(?:days|weeks|months|hours)\s+"
     r"(?:after|before|later)\b)|,\s*(?=[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?\s+reports?\b)",
     re.IGNORECASE,
@@ -65,3 +66,22 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     if m2:
         right = m2.start()
     return left, right
+
+
+# Where a sentence turns to another statement: a contrast, a condition, a colon
+# or semicolon before a quote or a new clause. Relative asides (", who…") do not
+# count: the statement resumes after them.
+_TURN = re.compile(
+    r";|:\s|\s[—–]\s|,\s*(?=(?:but|though|although|while|whereas|yet|even\s+if|"
+    r"even\s+though|unless)\b)|\s(?=(?:but|though|although|whereas)\s)",
+    re.IGNORECASE,
+)
+
+
+def through_clause(text: str, end: int) -> str:
+    """``text`` up to the first turn after position ``end``.
+
+    This is where a hedge must stand to hedge a claim made there: a later clause
+    (", though their advisors may…", ": he said it could…") hedges something else."""
+    turn = _TURN.search(text, end)
+    return text[: turn.start()] if turn else text

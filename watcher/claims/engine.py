@@ -12,7 +12,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from watcher.claims.certainty import official_headline
+from watcher.claims.certainty import (
+    Attribution,
+    attribution,
+    carried_attributions,
+    official_headline,
+)
 from watcher.claims.crew import crew_claims
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.facets import episode_claims, platform_claims, status_claims, trailer_claims
@@ -20,6 +25,7 @@ from watcher.claims.model import ArticleClaims, Claim, ReferenceBasis
 from watcher.claims.people import cast_claims
 from watcher.claims.release import release_claims
 from watcher.claims.sentences import Sentence, looks_like_headline, segment
+from watcher.claims.speakers import MakerSpeech
 from watcher.claims.subjects import main_subject
 
 Rule = Callable[[Context], list[Draft]]
@@ -69,20 +75,26 @@ def extract_claims(
     subject = main_subject(_strip_date_prefix(headline), body)
     announced = official_headline(headline)
     best: dict[tuple[str, str, str, str], tuple[tuple[int, int, int], Claim]] = {}
-    for sentence in sentences:
-        ctx = Context(sentence, subject, reference_date)
-        for rule in RULES:
-            for raw in rule(ctx):
-                draft = _in_official_article(raw) if announced else raw
-                claim = _claim(draft, sentence)
-                rank = (
-                    _CERTAINTY_RANK[draft.certainty],
-                    1 if sentence.headline else 0,
-                    sentence.start,
-                )
-                key = _key(draft)
-                if key not in best or rank < best[key][0]:
-                    best[key] = (rank, claim)
+    proposed = [
+        (sentence, draft)
+        for sentence in sentences
+        for rule in RULES
+        for draft in rule(Context(sentence, subject, reference_date))
+    ]
+    makers = MakerSpeech(text, (d.value for _s, d in proposed if d.kind == "crew"))
+    sources = {
+        s.start: source
+        for s, source in zip(sentences, carried_attributions(text, sentences), strict=True)
+    }
+    for sentence, raw in proposed:
+        draft = _with_source(raw, sentence, sources[sentence.start], makers)
+        if announced:
+            draft = _in_official_article(draft)
+        claim = _claim(draft, sentence)
+        rank = (_CERTAINTY_RANK[draft.certainty], 1 if sentence.headline else 0, sentence.start)
+        key = _key(draft)
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, claim)
     # "No firm date, but a fall 2024 window": the sentence's own window wins over unknown.
     firm_at = {
         c.start
@@ -121,6 +133,24 @@ def extract_claims(
 
 
 _OFFICIAL_KINDS = frozenset({"release_date", "status", "platform", "trailer"})
+# What a maker's own word settles: when and in what state the work is.
+_MAKERS_SAY = frozenset({"release_date", "status", "trailer", "episodes"})
+
+
+def _with_source(
+    draft: Draft, sentence: Sentence, source: Attribution | None, makers: MakerSpeech
+) -> Draft:
+    """A plain statement is official when it continues an announcement, or when one
+    of the work's makers states its date or state (who is in the crew or cast, and
+    where it streams, stay the outlet's word)."""
+    if draft.certainty != "reported":
+        return draft
+    own = attribution(sentence.text)
+    if own is None and source == "official":
+        return replace(draft, certainty="official")
+    if own is None and draft.kind in _MAKERS_SAY and makers.speaks(sentence.text):
+        return replace(draft, certainty="official")
+    return draft
 
 
 def _in_official_article(draft: Draft) -> Draft:

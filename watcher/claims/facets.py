@@ -6,7 +6,7 @@ import re
 from typing import Final
 
 from watcher.claims.certainty import certainty_of
-from watcher.claims.drafts import Context, Draft
+from watcher.claims.drafts import Context, Draft, through_clause
 from watcher.claims.release import other_titles
 from watcher.claims.subjects import (
     NUMBER_WORDS,
@@ -224,7 +224,8 @@ def status_claims(ctx: Context) -> list[Draft]:
         when = None
         if ctx.ref is not None and re.search(r"\btoday\b", text, re.IGNORECASE):
             when = ctx.ref.isoformat()  # "started filming today": the publication day
-        drafts.append(Draft("status", status, certainty_of(text), subject=subject, date=when))
+        certainty = certainty_of(text, through_clause(text, m.end()))
+        drafts.append(Draft("status", status, certainty, subject=subject, date=when))
     return drafts
 
 
@@ -289,7 +290,8 @@ def trailer_claims(ctx: Context) -> list[Draft]:
         m = pattern.search(text)
         if m:
             subject = other_installment(text[: m.end()], ctx.subject)
-            return [Draft("trailer", value, certainty_of(text), subject=subject)]
+            certainty = certainty_of(text, through_clause(text, m.end()))
+            return [Draft("trailer", value, certainty, subject=subject)]
     return []
 
 

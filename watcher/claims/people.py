@@ -11,7 +11,7 @@ import re
 from typing import Final
 
 from watcher.claims.certainty import certainty_of
-from watcher.claims.drafts import Context, Draft
+from watcher.claims.drafts import Context, Draft, through_clause
 from watcher.claims.subjects import main_positions, other_installment, title_spans
 
 _UP = r"[A-ZÀ-ÖØ-Þ]"
@@ -198,7 +198,6 @@ def cast_claims(ctx: Context) -> list[Draft]:
     text = ctx.text
     if not _CAST_GATE.search(text):
         return []
-    certainty = certainty_of(text, strong=True)
     subject = other_installment(text, ctx.subject)
     found: dict[str, tuple[str, str | None]] = {}
     others: dict[str, tuple[str, str | None, str]] = {}
@@ -269,6 +268,11 @@ def cast_claims(ctx: Context) -> list[Draft]:
         for name in names(m.group("list")):
             if len(name.split()) >= 2 or name in found:
                 add(name, local)
+    if not found and not others:
+        return []
+    # A hedge after the last name ("…, though their advisors may…") is about something else.
+    last = max(text.rfind(name) + len(name) for name in (*found, *others))
+    certainty = certainty_of(text, through_clause(text, last), strong=True)
     drafts = [
         Draft("cast", name, certainty, subject=subject, role=r, character=char)
         for name, (r, char) in found.items()

@@ -13,7 +13,7 @@ from typing import Final
 
 from watcher.claims import dates
 from watcher.claims.certainty import certainty_of
-from watcher.claims.drafts import Context, Draft, clause_bounds
+from watcher.claims.drafts import Context, Draft, clause_bounds, through_clause
 from watcher.claims.subjects import (
     ANAPHOR,
     FOREIGN,
@@ -265,9 +265,11 @@ def release_claims(ctx: Context) -> list[Draft]:
     drafts: list[Draft] = []
     if text.rstrip().endswith("?"):
         return drafts  # questions to the reader state nothing
-    if _UNKNOWN.search(text):
+    unknown = _UNKNOWN.search(text)
+    if unknown:
         subject = other_installment(text, ctx.subject)
-        drafts.append(Draft("release_date", "unknown", certainty_of(text), subject=subject))
+        certainty = certainty_of(text, through_clause(text, unknown.end()))
+        drafts.append(Draft("release_date", "unknown", certainty, subject=subject))
     mentions = dates.find_dates(text, ctx.ref) if _STRONG.search(text) else []
     skip: set[int] = set()
     prev_end = 0
