@@ -63,3 +63,29 @@ def test_given_title_not_in_text_leaves_first_sentence_ordinary() -> None:
     sentences = segment(text, title="Harbor Lights Season 3 Release Date")
     assert not any(s.headline for s in sentences)
     assert sentences[0].text == "Harbor Lights returns on Hulu in March."
+
+
+FACT_BOX = """Lantern Street Season 2
+
+Lantern Street returns to Hulu next spring.
+
+Show info
+Produced by
+Mira Castellano and Joon Ha-neul
+Created by
+the team behind last year's biggest hit, apparently.
+User rating
+4 users"""
+
+
+def test_fact_box_value_keeps_its_label() -> None:
+    labelled = [(s.label, s.text) for s in segment(FACT_BOX) if s.label]
+    assert labelled == [("Produced by", "Mira Castellano and Joon Ha-neul")]
+
+
+def test_fact_box_label_only_binds_a_line_of_names() -> None:
+    texts = [s.text for s in segment(FACT_BOX)]
+    # The prose under "Created by" is no credit, and the label lines themselves are clutter.
+    assert not any(s.label for s in segment(FACT_BOX) if "team behind" in s.text)
+    assert "Produced by" not in texts
+    assert "4 users" not in texts

@@ -132,6 +132,8 @@ _CREW_GATE = re.compile(
 
 def crew_claims(ctx: Context) -> list[Draft]:
     """Crew claims of one sentence."""
+    if ctx.sentence.label is not None:
+        return _fact_box_claims(ctx.text, ctx.sentence.label)
     if not _CREW_GATE.search(ctx.text):
         return []
     # Credits in parentheses ("Aaron Moorhead (Moon Knight)") are other titles.
@@ -197,6 +199,13 @@ def crew_claims(ctx: Context) -> list[Draft]:
             superseded=gone,
         )
         for (name, role), gone in found.items()
+    ]
+
+
+def _fact_box_claims(text: str, label: str) -> list[Draft]:
+    """ "Produced by" over "Jane Doe, Ann Lee": each name gets the label's roles."""
+    return [
+        Draft("crew", name, "reported", role=role) for name in names(text) for role in _roles(label)
     ]
 
 

@@ -34,6 +34,18 @@ _CLUTTER_INLINE = re.compile(
     re.IGNORECASE,
 )
 _HEADER = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+")
+# Fact-box labels of credits, on a line of their own above the names.
+_FACT_LABEL = re.compile(
+    r"^\s*(?:(?:Directed|Produced|Written|Created|Developed|Executive\s+produced)\s+by|"
+    r"(?:Director|Creator|Writer|Producer|Executive\s+producer|Showrunner|Developer)s?)"
+    r"\s*:?\s*$",
+    re.IGNORECASE,
+)
+# Names only: capitalised words, commas and "and", no sentence punctuation.
+_FACT_NAMES = re.compile(
+    r"^\s*[A-ZÀ-Þ][\w’'.-]*(?:\s+[A-ZÀ-Þ][\w’'.-]*){0,3}"
+    r"(?:\s*(?:,|\band\b|&)\s*[A-ZÀ-Þ][\w’'.-]*(?:\s+[A-ZÀ-Þ][\w’'.-]*){0,3}){0,9}\s*$"
+)
 _TERMINAL = re.compile(r"[.!?…:”\"’')]\s*$")
 _MIN_WORDS_UNPUNCTUATED: Final = 9
 
@@ -47,6 +59,8 @@ class Sentence:
     end: int
     paragraph: int
     headline: bool = False
+    # A fact-box value keeps the label above it ("Produced by" over "Jane Doe, Ann Lee").
+    label: str | None = None
 
 
 def looks_like_headline(line: str) -> bool:
@@ -125,12 +139,19 @@ def segment(text: str, title: str | None = None) -> list[Sentence]:
     paragraph = 0
     seen_headline = False
     in_list_block = False
+    label: str | None = None
     for raw_start, line_end in _lines(text):
         line_start = raw_start
         line = text[line_start:line_end]
         if not line.strip():
             paragraph += 1
             in_list_block = False
+            label = None
+            continue
+        above, label = label, (line.strip() if _FACT_LABEL.match(line) else None)
+        if above and _FACT_NAMES.match(line):
+            s, e = _trim(text, line_start, line_end)
+            out.append(Sentence(text[s:e], s, e, paragraph, label=above))
             continue
         if _CLUTTER_INLINE.search(line) and len(line.split()) < 30:
             # "Popular posts" and similar headers start a block of teasers.
