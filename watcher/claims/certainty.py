@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 from watcher.claims.model import Certainty
 from watcher.claims.sentences import Sentence
@@ -35,7 +35,7 @@ STRONG_HEDGE: Final = re.compile(
 # Organisations whose word makes a claim official.
 ORG: Final = (
     r"(?:Netflix|HBO|Max|Disney\+?|Marvel(?:\s+Studios)?|Lucasfilm|Amazon|Prime\s+Video|"
-    r"Apple(?:\s+TV\+)?|Hulu|Paramount\+?|Peacock|Warner\s+Bros\.?(?:\s+Discovery)?|WBD|"
+    r"Apple(?:\s+TV\+)?|Hulu|Paramount(?:\+|\s+Pictures)?|Peacock|Warner\s+Bros\.?(?:\s+Discovery)?|WBD|"
     r"Universal|Sony|Nintendo|Xbox|Microsoft|PlayStation|Ubisoft|Bethesda|EA|"
     r"Electronic\s+Arts|Take-Two|Rockstar|Valve|Capcom|Square\s+Enix|Bandai\s+Namco|"
     r"Obsidian(?:\s+Entertainment)?|Playground(?:\s+Games)?|Supergiant(?:\s+Games)?|"
@@ -45,12 +45,15 @@ ORG: Final = (
     r"streaming\s+(?:service|giant|platform)))"
 )
 _OFFICIAL = re.compile(
-    rf"(?:\b{ORG}(?:[’']s)?\s+(?:\w+\s+){{0,2}}(?:has\s+|have\s+|had\s+)?(?:officially\s+)?"
+    # "Netflix has officially announced", "Obsidian made a mistake and mentioned".
+    rf"(?:\b{ORG}(?:[’'](?:s\b)?)?\s+(?:\w+\s+){{0,2}}(?:(?:\w+\s+){{1,2}}and\s+)?"
+    r"(?:has\s+|have\s+|had\s+)?(?:officially\s+)?"
     r"(?:announc\w*|confirm\w*|reveal\w*|said|says|stated|explain\w*|teas\w*|shared|"
     r"dropped|released|unveiled|posted|tweeted|streamed|renew\w*|dated|"
     r"decided|is\s+moving|announcement|blog|statement|advised|mentioned|gave|promis\w*|"
     r"pushed|delayed|moved|is\s+delaying|"
-    r"press\s+release|trailer|teaser|video|exec\w*|head|CEO|chief|president|boss)\b"
+    r"press\s+release|trailer|teaser|video|exec\w*|head|CEO|chief|president|boss|"
+    r"schedule|slate|calendar)\b"
     rf"|according\s+to\s+(?:a\s+|an\s+)?{ORG}|\bofficial(?:ly)?\b|"
     r"\bpress\s+release\b|\bearnings\s+call\b|"
     r"\bsays\s+the\s+(?:post|blog|announcement|studio)|\breads\s+the\b|"
@@ -100,44 +103,68 @@ def certainty_of(sentence: str, clause: str | None = None, *, strong: bool = Fal
     return "reported"
 
 
-Attribution = Literal["official", "other"]
+# "official": the work's makers as an organisation; "maker": one of its people
+# (an executive, the director); "other": media, insiders, cast.
+Attribution = Literal["official", "maker", "other"]
 
 # A list item ("- Jane Doe as Smoker") or a line introducing one ("The cast includes:").
 _LIST_ITEM = re.compile(r"^\s*[-•*–]\s")
 _INTRODUCES = re.compile(r":\s*$")
+_OPENING_QUOTE = re.compile(r"^\W*[“\"]")
 
 
-def attribution(sentence: str) -> Attribution | None:
-    """Who the sentence itself says is speaking: the work's makers ("official"),
-    someone else (media, insiders, cast: "other"), or nobody (None)."""
+class Speakers(Protocol):
+    """Tells whether one of the work's people is the one saying a sentence."""
+
+    def speaks(self, sentence: str) -> bool: ...
+
+
+def attribution(sentence: str, makers: Speakers | None = None) -> Attribution | None:
+    """Who the sentence itself says is speaking, or None when it names nobody."""
     if _NOT_OFFICIAL.search(sentence):
         return "other"
     if _OFFICIAL.search(sentence):
         return "official"
+    if makers is not None and makers.speaks(sentence):
+        return "maker"
     return None
 
 
-def carried_attributions(text: str, sentences: Sequence[Sentence]) -> list[Attribution | None]:
-    """The source each sentence of ``text`` speaks for, its own or carried.
+def _quoted(line_before: str) -> bool:
+    """True when a quotation opened in ``line_before`` is still open."""
+    curly = line_before.count("“") > line_before.count("”")
+    return curly or line_before.count('"') % 2 == 1
+
+
+def carried_attributions(
+    text: str, sentences: Sequence[Sentence], own: Sequence[Attribution | None]
+) -> list[Attribution | None]:
+    """The source each sentence of ``text`` speaks for: its ``own`` or a carried one.
 
     A sentence naming no source continues the sentence just before it on the same
     line when that one names its own ("Apple TV+ has announced a fourth season.
     Jason Sudeikis will return…"); the carry goes one sentence and stops at a line
-    break, because an article soon moves from the news to its own background. The
-    items of a list continue the line that introduced the list, and that line
-    ("The newly announced cast includes:") continues the sentence before it."""
+    break, because an article soon moves from the news to its own background. A
+    quotation goes on speaking for whoever was said to say it, sentence after
+    sentence. The items of a list continue the line that introduced the list, and
+    that line ("The newly announced cast includes:") continues the sentence before it."""
     carried: list[Attribution | None] = []
     list_source: Attribution | None = None
     for i, sentence in enumerate(sentences):
-        source = attribution(sentence.text)
+        source = own[i]
         previous = sentences[i - 1] if i else None
         if source is None and previous is not None and not previous.headline:
+            line_start = text.rfind("\n", 0, sentence.start) + 1
             if _LIST_ITEM.match(sentence.text):
                 source = list_source
             elif _INTRODUCES.search(sentence.text):
                 source = carried[i - 1]
-            elif "\n" not in text[previous.end : sentence.start]:
-                source = attribution(previous.text)
+            elif line_start > previous.start:
+                pass  # a line break ends every carry but a list's
+            elif _OPENING_QUOTE.match(sentence.text) or _quoted(text[line_start : sentence.start]):
+                source = carried[i - 1]
+            else:
+                source = own[i - 1]
         if not _LIST_ITEM.match(sentence.text):
             list_source = source
         carried.append(source)

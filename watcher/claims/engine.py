@@ -82,12 +82,11 @@ def extract_claims(
         for draft in rule(Context(sentence, subject, reference_date))
     ]
     makers = MakerSpeech(text, (d.value for _s, d in proposed if d.kind == "crew"))
-    sources = {
-        s.start: source
-        for s, source in zip(sentences, carried_attributions(text, sentences), strict=True)
-    }
+    own = [attribution(s.text, makers) for s in sentences]
+    carried = carried_attributions(text, sentences, own)
+    sources = {s.start: (o, c) for s, o, c in zip(sentences, own, carried, strict=True)}
     for sentence, raw in proposed:
-        draft = _with_source(raw, sentence, sources[sentence.start], makers)
+        draft = _with_source(raw, *sources[sentence.start])
         if announced:
             draft = _in_official_article(draft)
         claim = _claim(draft, sentence)
@@ -137,18 +136,13 @@ _OFFICIAL_KINDS = frozenset({"release_date", "status", "platform", "trailer"})
 _MAKERS_SAY = frozenset({"release_date", "status", "trailer", "episodes"})
 
 
-def _with_source(
-    draft: Draft, sentence: Sentence, source: Attribution | None, makers: MakerSpeech
-) -> Draft:
+def _with_source(draft: Draft, own: Attribution | None, source: Attribution | None) -> Draft:
     """A plain statement is official when it continues an announcement, or when one
-    of the work's makers states its date or state (who is in the crew or cast, and
+    of the work's people states its date or state (who is in the crew or cast, and
     where it streams, stay the outlet's word)."""
     if draft.certainty != "reported":
         return draft
-    own = attribution(sentence.text)
-    if own is None and source == "official":
-        return replace(draft, certainty="official")
-    if own is None and draft.kind in _MAKERS_SAY and makers.speaks(sentence.text):
+    if (own is None and source == "official") or (source == "maker" and draft.kind in _MAKERS_SAY):
         return replace(draft, certainty="official")
     return draft
 

@@ -162,6 +162,14 @@ def _classify(before: str, after: str) -> str | None:
     return None
 
 
+def _without_aside(segment: str) -> str:
+    """The clause without a leading relative aside: in "which drops the previously
+    announced subtitle, has been delayed to 2025" the aside's words name no event."""
+    if re.match(r"(?:which|who)\b", segment) and "," in segment:
+        return segment[segment.rindex(",") + 1 :]
+    return segment
+
+
 def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
     """Main subject (None) or the name of the subject the date phrase is about."""
     text = ctx.text
@@ -279,7 +287,7 @@ def release_claims(ctx: Context) -> list[Draft]:
         if i > 0:
             prev_end = mentions[i - 1].end
         c_start, c_end = clause_bounds(text, mention.start, mention.end)
-        before = text[c_start : mention.start]
+        before = _without_aside(text[c_start : mention.start])
         after = text[mention.end : c_end]
         if _announced(ctx, text, mention):
             subject = _subject_for(ctx, c_start, mention.start)
