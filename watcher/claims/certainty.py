@@ -17,7 +17,9 @@ from watcher.claims.sentences import Sentence
 HEDGE: Final = re.compile(
     r"\b(?:(?-i:may)|might|could|would\s+likely|likely|unlikely|probably|possibly|possible|"
     r"perhaps|maybe|expects?|expected|expecting|anticipated\s+to|predict\w*|speculat\w*|"
-    r"rumou?r\w*|conceivabl[ey]|hope(?:s|fully)?|hoping|guess|suggests?|seems?|seemingly|"
+    r"rumou?r\w*|conceivabl[ey]|"
+    # "Hopes of a 2023 release were crushed" negates the hope; it hedges nothing.
+    r"hope(?:s|fully)?(?![^.]{0,60}\b(?:crushed|dashed|shattered|ruled\s+out)\b)|hoping|guess|suggests?|seems?|seemingly|"
     r"apparently|sounds\s+like|we\s+think|i\s+think|believes?|believed|projections?|"
     r"estimate\w*|potential(?:ly)?|tentative(?:ly)?|allegedly|reportedly\s+could|"
     r"if\s+\w+|should|chances?\s+are|wouldn[’']t\s+be\s+surprised|assum\w+|plausibl[ey]|"

@@ -69,7 +69,12 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         (
             "pre_production",
             r"\b(?:pre-?production|outlined\s+all|scripts?\s+(?:are|is)\s+(?:done|"
-            r"finished|written)|writers[’']?\s+room|prepping\s+to\s+(?:start\s+)?shoot|finalized\s+the\s+script)",
+            r"finished|written)|writers[’']?\s+room|prepping\s+to\s+(?:start\s+)?shoot|finalized\s+the\s+script|"
+            # Filming that has not begun yet: the project is still being prepared.
+            r"(?:filming|production|shooting|photography)\b[^.]{0,60}?\b(?:has|have|had)(?:\s+not|n[’']t)"
+            r"\s+(?:yet\s+)?(?:begun|started|commenced|kicked\s+off)|(?:has|have|had|is|are)\s+yet\s+to"
+            r"\s+(?:begin|start)\s+(?:filming|production|shooting)|(?:filming|production|shooting)\s+"
+            r"(?:has|have|had|is)\s+yet\s+to\s+(?:begin|start)|cameras\s+(?:have|had)\s+yet\s+to\s+roll)",
         ),
         (
             "in_development",
