@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from watcher.claims.sentences import segment
 from watcher.claims.subjects import main_subject
 
@@ -56,6 +58,32 @@ def test_main_subject_prefers_the_title_over_a_person() -> None:
         "Starfall is directed by Mira Holt."
     )
     assert main_subject("Mira Holt drops a new Starfall poster", body).name == "Starfall"
+
+
+@pytest.mark.parametrize(
+    ("headline", "body", "expected"),
+    [
+        (
+            "Corvid OS 12.4.1 will be late, but faster kernels are coming",
+            "Corvid OS is a desktop system. Corvid OS 12.4.1 now ships on May 2. "
+            "Corvid OS users can wait.",
+            "Corvid OS 12.4.1",
+        ),
+        (
+            "Lumen 31 gets delayed again as installer bugs block release",
+            "The Lumen project delayed Lumen 31 again. Lumen 31 beta testers saw bugs.",
+            "Lumen 31",
+        ),
+        # A year after the title is a date, not a version.
+        (
+            "Ember Vale 2026 release window slips",
+            "Ember Vale will not make its 2026 window. Ember Vale fans must wait.",
+            "Ember Vale",
+        ),
+    ],
+)
+def test_main_subject_keeps_a_version_number(headline: str, body: str, expected: str) -> None:
+    assert main_subject(headline, body).name == expected
 
 
 def test_given_title_not_in_text_leaves_first_sentence_ordinary() -> None:

@@ -236,6 +236,7 @@ def main_subject(headline: str | None, body: str = "") -> MainSubject:
         found = _headline_title(lead, body) if lead != text else None
         found = found or _headline_title(text, body)
     if found is not None:
+        found = _with_version(found, text, body)
         number = installment_number(inst) if inst else None
         unit = _unit_of(inst) if inst else None
         name = f"{found} {unit} {number}" if number else found
@@ -253,6 +254,21 @@ def main_subject(headline: str | None, body: str = "") -> MainSubject:
     if not base:
         return MainSubject(None, None, None, None, ())
     return MainSubject(name, base, number, unit, _keywords(base))
+
+
+# "Fedora 44", "Ubuntu 24.04.1", "iOS 18": a version number is part of the title,
+# but a year is not ("Avowed 2024 delay").
+_VERSION = re.compile(r"\s+(\d+(?:\.\d+)+|\d{1,3})(?![\w.])")
+
+
+def _with_version(title: str, headline: str, body: str) -> str:
+    """The title with the version number the headline gives it, when the body agrees."""
+    at = headline.find(title)
+    m = _VERSION.match(headline, at + len(title)) if at >= 0 else None
+    if m is None:
+        return title
+    versioned = f"{title} {m.group(1)}"
+    return versioned if versioned in body else title
 
 
 def _keywords(base: str) -> tuple[str, ...]:
