@@ -89,6 +89,15 @@ _SPLIT_ROLES = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*")
 _COMPANY_END = re.compile(r"\b(?:Games|Studios|Entertainment|Interactive|Productions)$")
 _LEFT = re.compile(r"\b(?:stepped\s+down|step\s+down|left|depart\w*|exit\w*|replaced)\b")
 _PAREN = re.compile(r"\([^)]*\)")
+_HIRED = re.compile(
+    r"\b(?:hire[sd]?|hiring|tap(?:s|ped)|brought\s+(?:on|in)|brings?\s+(?:on|in)|recruit\w*|"
+    r"enlist\w*|sign(?:s|ed)?\s+(?:on|up))\s+$"
+)
+# "cycled through multiple directors, with X departing": the plural names X's role.
+_DEPARTED_FROM = re.compile(
+    rf"\b(?P<roles>directors|writers|showrunners|producers|creators)\b[^.;]{{0,40}}?,\s+with\s+"
+    rf"(?P<list>{NAME})\s+(?:departing|leaving|exiting|quitting|stepping\s+(?:down|away))\b"
+)
 
 
 def _roles(raw: str) -> list[str]:
@@ -109,6 +118,8 @@ def _credits_other_title(text: str, start: int, ctx: Context) -> bool:
         # "Season 1 co-showrunner X": that season's credit
         return other_installment(before[-16:], ctx.subject) is not None
     quoted = re.search(r"[“\"‘']([^”\"’']{1,60})[”\"’']$", before)
+    if quoted and _HIRED.search(before[: quoted.start()]):
+        return False  # "hired 'Logan' writer X": X's past credit, hired for this project
     if quoted:
         inner = quoted.group(1)
         base = ctx.subject.base or ""
@@ -180,6 +191,8 @@ def crew_claims(ctx: Context) -> list[Draft]:
     for m in _AS_ROLE.finditer(text):
         gone = bool(m.group("verb") and _LEFT.search(m.group("verb")))
         add(m.group("list"), _roles(m.group("roles")), superseded=gone)
+    for m in _DEPARTED_FROM.finditer(text):
+        add(m.group("list"), _roles(m.group("roles")), superseded=True)
     for m in _COMPANY_DEV.finditer(text):
         company = m.group("a") or m.group("b") or m.group("c")
         if company and not company.startswith(("Xbox", "PlayStation", "Nintendo", "Sony")):
