@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from watcher.claims.sentences import segment
-from watcher.claims.subjects import main_subject
+from watcher.claims.subjects import main_subject, title_spans
 
 TEXT = """Menu
 Home | News | Reviews
@@ -117,3 +117,19 @@ def test_fact_box_label_only_binds_a_line_of_names() -> None:
     assert not any(s.label for s in segment(FACT_BOX) if "team behind" in s.text)
     assert "Produced by" not in texts
     assert "4 users" not in texts
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrases"),
+    [
+        # A date ends a title run; an outlet named before it is kept apart from it.
+        ("As Mira told Reelside in September 2022, it was done.", ["Mira", "Reelside"]),
+        ('A new teaser for "Orchard" Season 2 on Nov. 12 arrived.', ["Orchard"]),
+        # "Part Two" is an installment, not a title; platforms and genres are not titles.
+        ("The follow-up, “Part Two”, was set for June.", []),
+        ("Ember Vale launches for PC, PS5, and Xbox Series X|S in May.", ["Ember Vale"]),
+        ("The fantasy RPG has been delayed.", []),
+    ],
+)
+def test_title_spans_keep_titles_only(sentence: str, phrases: list[str]) -> None:
+    assert [phrase for _s, _e, phrase in title_spans(sentence)] == phrases

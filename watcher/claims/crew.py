@@ -149,7 +149,14 @@ def crew_claims(ctx: Context) -> list[Draft]:
         return []
     # Credits in parentheses ("Aaron Moorhead (Moon Knight)") are other titles.
     text = _PAREN.sub(lambda m: " " * len(m.group(0)), ctx.text)
-    certainty = certainty_of(ctx.text, strong=True)
+    # Who is on the crew is the outlet's word, even in a sentence about an official act
+    # ("forcing Marvel Studios head Kevin Feige to hire writer X"); an outright hedge
+    # ("X may direct") still counts. Who makes a game is background too ("developer
+    # Supergiant Games surprised everyone"): only a hedge on the maker itself
+    # ("rumoured to be developed by") makes a studio speculative.
+    hedged = certainty_of(ctx.text, strong=True) == "speculative"
+    for_person: Certainty = "speculative" if hedged else "reported"
+    for_company: Certainty = "speculative" if _HEDGED_MAKER.search(ctx.text) else "reported"
     # Crew named in an article about an installment works on it ("Season 1 co-showrunner
     # X will serve as executive producer"), so crew stays with the main subject.
     subject = None
@@ -206,7 +213,7 @@ def crew_claims(ctx: Context) -> list[Draft]:
         Draft(
             "crew",
             name,
-            _company_certainty(ctx.text) if role in _COMPANY_ROLES else certainty,
+            for_company if role in _COMPANY_ROLES else for_person,
             subject=subject,
             role=role,
             superseded=gone,
@@ -216,7 +223,7 @@ def crew_claims(ctx: Context) -> list[Draft]:
 
 
 def _fact_box_claims(text: str, label: str) -> list[Draft]:
-    """ "Produced by" over "Jane Doe, Ann Lee": each name gets the label's roles."""
+    """Crew of a fact box: under "Produced by", each name gets the label's roles."""
     return [
         Draft("crew", name, "reported", role=role) for name in names(text) for role in _roles(label)
     ]
@@ -228,10 +235,3 @@ _HEDGED_MAKER = re.compile(
     r"(?:to\s+)?(?:be\s+)?(?:being\s+)?(?:developed|made|produced|handled|helmed)\s+by\b",
     re.IGNORECASE,
 )
-
-
-def _company_certainty(sentence: str) -> Certainty:
-    """Who makes a work is background the outlet states ("developer Supergiant Games
-    surprised everyone"): the sentence's announcement or hedge is about the release,
-    unless the hedge is on the maker itself ("rumoured to be developed by")."""
-    return "speculative" if _HEDGED_MAKER.search(sentence) else "reported"

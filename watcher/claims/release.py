@@ -211,16 +211,21 @@ def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None
 
 def other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
     """Title-like phrases in ``segment`` that are not the main subject, with offsets."""
-    found = [
-        (s, phrase)
-        for s, _e, phrase in title_spans(segment)
-        if not main_positions(phrase, ctx.subject) and _looks_like_title(segment, s, phrase)
-    ]
-    # Quoted capitalised names are titles even when short ("If", "Us").
+    # Quoted capitalised names are titles even when short ("If", "Us"), and whole:
+    # “A Quiet Place: Day One” keeps its article.
+    quoted: list[tuple[int, int, str]] = []
     for m in _QUOTED.finditer(segment):
         inner = m.group(1).strip(" ,.")
         if inner[:1].isupper() and not main_positions(inner, ctx.subject):
-            found.append((m.start(1), inner))
+            quoted.append((m.start(1), m.start(1) + len(inner), inner))
+    found = [
+        (s, phrase)
+        for s, e, phrase in title_spans(segment)
+        if not main_positions(phrase, ctx.subject)
+        and _looks_like_title(segment, s, phrase)
+        and not any(qs <= s and e <= qe for qs, qe, _q in quoted)
+    ]
+    found.extend((qs, inner) for qs, _qe, inner in quoted)
     return sorted(set(found))
 
 
@@ -252,8 +257,10 @@ def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
     after = segment[start + len(phrase) :]
     if _PERSON_CUE_AFTER.match(after):
         return False
-    if re.search(r"[“\"‘](?:The\s+|A\s+|An\s+)?$", before):
-        return True  # a quoted name is a title
+    if re.search(r"\b(?:told|tells|according\s+to|via)\s+$", before):
+        return False  # "told TheWrap": an outlet
+    if re.search(r"[“\"‘](?:The\s+|A\s+|An\s+)?$", before) and re.match(r"[,.!?]?[”\"’]", after):
+        return True  # a quoted name is a title; a quoted speech is not
     if any(ch.isdigit() for ch in phrase) or ":" in phrase or "&" in phrase or "*" in phrase:
         return True
     return bool(_TITLE_CUE_AFTER.match(after)) and len(phrase.split()) <= 6

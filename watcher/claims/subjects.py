@@ -445,20 +445,49 @@ NOT_TITLES: Final = _MONTH_WORDS | frozenset(
         "Back",
         "THR",
         "Reporter",
+        "TheWrap",
+        "IGN",
+        "PS5",
+        "PS4",
+        "PS3",
+        "Series",
+        "RPG",
+        "MMO",
+        "FPS",
+        "DLC",
+        "AAA",
     }
 )
+
+
+_JOINER_WORDS: Final = frozenset({"of", "the", "and", "&", "in", "on", "a", "to"})
+_NUMBER_TITLES: Final = frozenset(w.title() for w in NUMBER_WORDS)
 
 
 def title_spans(text: str) -> list[tuple[int, int, str]]:
     """Capitalised multi-word phrases that may be titles (start, end, phrase)."""
     spans: list[tuple[int, int, str]] = []
     for m in _TITLE_RUN.finditer(text):
-        phrase = m.group(0).strip(" .,:")
-        words = phrase.split()
-        while words and (words[0] in NOT_TITLES or words[0][0].isdigit()):
+        words = m.group(0).split()
+        # A date ends the title before it: "TheWrap in September 2022", "Season 2 on Nov. 12".
+        for i, word in enumerate(words[1:], start=1):
+            if word in _MONTH_WORDS or word.rstrip(".,:") in _MONTH_WORDS:
+                words = words[:i]
+                break
+        # Leading generic words, numbers ("Part Two") and joiners are not the title.
+        while words and (
+            words[0] in NOT_TITLES
+            or words[0].rstrip(".,:") in NOT_TITLES
+            or words[0][0].isdigit()
+            or words[0] in _JOINER_WORDS
+            or words[0] in _NUMBER_TITLES
+        ):
             words = words[1:]
-        if not words:
-            continue
-        phrase = " ".join(words)
-        spans.append((m.end() - len(phrase), m.end(), phrase))
+        while words and words[-1] in _JOINER_WORDS:
+            words = words[:-1]
+        phrase = " ".join(words).strip(" .,:")
+        if len(phrase) < 2:
+            continue  # "Xbox Series X|S" leaves a lone letter
+        start = text.find(phrase, m.start())
+        spans.append((start, start + len(phrase), phrase))
     return spans
