@@ -168,10 +168,8 @@ def _headline_title(headline: str, body: str) -> str | None:
             phrase = re.sub(r"[’']s$", "", phrase)
             # One word must match case ("Gets" is not "gets"); longer phrases need not,
             # since headlines capitalise joiners ("All Of Us Are Dead").
-            flags = re.IGNORECASE if len(words) > 1 else 0
-            if phrase.casefold() not in folded:
-                continue  # cheap test first: most headline phrases never recur
-            count = float(len(re.findall(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", body, flags)))
+            any_case = len(words) > 1
+            count = float(_count_words(folded if any_case else body, phrase, any_case=any_case))
             if count == 0:
                 continue
             if first_start is None:
@@ -184,12 +182,13 @@ def _headline_title(headline: str, body: str) -> str | None:
         return None
     # Only the leading candidates can win, so only they pay for the person check.
     leaders = {c[2] for c in sorted(raw, key=lambda c: -c[0])[:4]}
+    people = _people(body)
     for score, count, phrase, prev, nxt in raw:
         single = " " not in phrase
         person = phrase in leaders and (
-            _is_person(phrase, body)
-            or (single and bool(nxt) and _is_person(f"{phrase} {nxt}", body))
-            or (single and bool(prev) and _is_person(f"{prev} {phrase}", body))
+            _is_person(phrase, people)
+            or (single and bool(nxt) and _is_person(f"{phrase} {nxt}", people))
+            or (single and bool(prev) and _is_person(f"{prev} {phrase}", people))
         )
         factor = 0.15 if person else 1.0  # "James Gunn drops Legacy from Superman": a person
         scored.append((score * factor, count * factor, phrase))
@@ -202,25 +201,66 @@ def _headline_title(headline: str, body: str) -> str | None:
     return best
 
 
+def _count_words(haystack: str, phrase: str, *, any_case: bool) -> int:
+    """How often ``phrase`` stands in ``haystack`` as whole words (``haystack`` already
+    case-folded when ``any_case``). Plain string search: a regex per headline phrase
+    would be compiled anew for every article."""
+    needle = phrase.casefold() if any_case else phrase
+    count, at = 0, haystack.find(needle)
+    while at >= 0:
+        end = at + len(needle)
+        before = haystack[at - 1] if at else " "
+        after = haystack[end] if end < len(haystack) else " "
+        if not (_in_word(before) or _in_word(after)):
+            count += 1
+        at = haystack.find(needle, at + 1)
+    return count
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or char in "_-"
+
+
 _PERSON_ROLE = (
     r"(?:director|creator|showrunner|writer|producer|CEO|head|chief|boss|star|actor|actress|"
     r"executive|president|composer)"
 )
 
 
-def _is_person(phrase: str, body: str) -> bool:
+# The contexts that make the words next to them a person: "X said", "director X",
+# "X, who", "directed by X". One scan of the body collects every such name.
+_SPOKEN_BY = re.compile(
+    r"(?:(\S+)\s+)?(\S+)\s+(?:has\s+|had\s+)?(?:said|says|told|revealed|shared|confirmed|"
+    r"explained|wrote|added|posted|announced|formed|founded)\b|(?:(\S+)\s+)?(\S+),\s+who\b"
+)
+_TITLED = re.compile(
+    rf"\b(?:{_PERSON_ROLE}|(?:directed|written|created|produced)\s+by)\s+(\S+)(?:\s+(\S+))?"
+)
+_NAME_EDGE = "\"“”‘’'(),.;:!?"
+
+
+def _people(body: str) -> frozenset[str]:
+    """The one- and two-word names the body treats as people."""
+    found: set[str] = set()
+    for m in _SPOKEN_BY.finditer(body):
+        first, last = (m.group(1), m.group(2)) if m.group(2) else (m.group(3), m.group(4))
+        last = last.strip(_NAME_EDGE)
+        found.add(last)
+        if first:
+            found.add(f"{first.strip(_NAME_EDGE)} {last}")
+    for m in _TITLED.finditer(body):
+        first = m.group(1).strip(_NAME_EDGE)
+        found.add(first)
+        if m.group(2) and not m.group(1).endswith((",", ".", ";", ":")):
+            found.add(f"{first} {m.group(2).strip(_NAME_EDGE)}")
+    return frozenset(found)
+
+
+def _is_person(phrase: str, people: frozenset[str]) -> bool:
     """True when the body treats the phrase as a person ("X said", "director X")."""
     if len(phrase.split()) > 2 or any(ch.isdigit() for ch in phrase):
         return False
-    name = r"\s+".join(re.escape(w) for w in phrase.split())  # pages use non-breaking spaces
-    return bool(
-        re.search(
-            rf"{name}\s+(?:has\s+|had\s+)?(?:said|says|told|revealed|shared|confirmed|explained|"
-            rf"wrote|added|posted|announced|formed|founded)\b|\b{_PERSON_ROLE}\s+{name}\b|\b{name},\s+who\b|"
-            rf"\b(?:directed|written|created|produced)\s+by\s+{name}\b",
-            body,
-        )
-    )
+    return " ".join(phrase.split()) in people
 
 
 def main_subject(headline: str | None, body: str = "") -> MainSubject:
