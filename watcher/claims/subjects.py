@@ -227,15 +227,14 @@ _PERSON_ROLE = (
 )
 
 
-# The contexts that make the words next to them a person: "X said", "director X",
-# "X, who", "directed by X". One scan of the body collects every such name.
+# The contexts that make the words next to them a person: "X said", "X, who",
+# "director X", "directed by X". One scan of the body collects every such name; the
+# patterns look for the context words only, and the names are the words beside them.
 _SPOKEN_BY = re.compile(
-    r"(?:(\S+)\s+)?(\S+)\s+(?:has\s+|had\s+)?(?:said|says|told|revealed|shared|confirmed|"
-    r"explained|wrote|added|posted|announced|formed|founded)\b|(?:(\S+)\s+)?(\S+),\s+who\b"
+    r"\s+(?:has\s+|had\s+)?(?:said|says|told|revealed|shared|confirmed|explained|wrote|added|"
+    r"posted|announced|formed|founded)\b|,\s+who\b"
 )
-_TITLED = re.compile(
-    rf"\b(?:{_PERSON_ROLE}|(?:directed|written|created|produced)\s+by)\s+(\S+)(?:\s+(\S+))?"
-)
+_TITLED = re.compile(rf"\b(?:{_PERSON_ROLE}|(?:directed|written|created|produced)\s+by)\s+")
 _NAME_EDGE = "\"“”‘’'(),.;:!?"
 
 
@@ -243,16 +242,17 @@ def _people(body: str) -> frozenset[str]:
     """The one- and two-word names the body treats as people."""
     found: set[str] = set()
     for m in _SPOKEN_BY.finditer(body):
-        first, last = (m.group(1), m.group(2)) if m.group(2) else (m.group(3), m.group(4))
-        last = last.strip(_NAME_EDGE)
-        found.add(last)
-        if first:
-            found.add(f"{first.strip(_NAME_EDGE)} {last}")
+        words = body[max(0, m.start() - 80) : m.start()].split()[-2:]
+        if words:
+            found.add(words[-1].strip(_NAME_EDGE))
+        if len(words) == 2:
+            found.add(f"{words[0].strip(_NAME_EDGE)} {words[1].strip(_NAME_EDGE)}")
     for m in _TITLED.finditer(body):
-        first = m.group(1).strip(_NAME_EDGE)
-        found.add(first)
-        if m.group(2) and not m.group(1).endswith((",", ".", ";", ":")):
-            found.add(f"{first} {m.group(2).strip(_NAME_EDGE)}")
+        words = body[m.end() : m.end() + 80].split()[:2]
+        if words:
+            found.add(words[0].strip(_NAME_EDGE))
+        if len(words) == 2 and not words[0].endswith((",", ".", ";", ":")):
+            found.add(f"{words[0].strip(_NAME_EDGE)} {words[1].strip(_NAME_EDGE)}")
     return frozenset(found)
 
 
