@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Final, Literal, Protocol
 
 from watcher.claims.model import Certainty
@@ -91,20 +92,6 @@ def is_hedged(text: str) -> bool:
     return HEDGE.search(text) is not None
 
 
-def certainty_of(sentence: str, clause: str | None = None, *, strong: bool = False) -> Certainty:
-    """Certainty of a claim stated in ``clause`` (defaults to the whole sentence).
-
-    ``strong`` counts only outright hedges (may, could, rumoured), for kinds such as
-    cast whose sentence often hedges something else."""
-    scope = clause if clause is not None else sentence
-    hedge = STRONG_HEDGE if strong else HEDGE
-    if hedge.search(scope):
-        return "speculative"
-    if _OFFICIAL.search(sentence) and not _NOT_OFFICIAL.search(sentence):
-        return "official"
-    return "reported"
-
-
 # "official": the work's makers as an organisation; "maker": one of its people
 # (an executive, the director); "other": media, insiders, cast.
 Attribution = Literal["official", "maker", "other"]
@@ -121,15 +108,34 @@ class Speakers(Protocol):
     def speaks(self, sentence: str) -> bool: ...
 
 
-def attribution(sentence: str, makers: Speakers | None = None) -> Attribution | None:
-    """Who the sentence itself says is speaking, or None when it names nobody."""
+@lru_cache(maxsize=1024)
+def _named_source(sentence: str) -> Attribution | None:
+    # Cached: every rule asks it of the same sentence.
     if _NOT_OFFICIAL.search(sentence):
         return "other"
     if _OFFICIAL.search(sentence):
         return "official"
-    if makers is not None and makers.speaks(sentence):
-        return "maker"
     return None
+
+
+def certainty_of(sentence: str, clause: str | None = None, *, strong: bool = False) -> Certainty:
+    """Certainty of a claim stated in ``clause`` (defaults to the whole sentence).
+
+    ``strong`` counts only outright hedges (may, could, rumoured), for kinds such as
+    cast whose sentence often hedges something else."""
+    scope = clause if clause is not None else sentence
+    hedge = STRONG_HEDGE if strong else HEDGE
+    if hedge.search(scope):
+        return "speculative"
+    return "official" if _named_source(sentence) == "official" else "reported"
+
+
+def attribution(sentence: str, makers: Speakers | None = None) -> Attribution | None:
+    """Who the sentence itself says is speaking, or None when it names nobody."""
+    named = _named_source(sentence)
+    if named is None and makers is not None and makers.speaks(sentence):
+        return "maker"
+    return named
 
 
 def _quoted(line_before: str) -> bool:

@@ -83,6 +83,11 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
     )
 )
+# Any status at all, in one scan: most sentences that pass the word gate name none,
+# and they need not be searched once per status.
+_ANY_STATUS: Final = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for _status, pattern in _STATUS), re.IGNORECASE
+)
 _STATUS_VETO = re.compile(
     r"\b(?:strike|interview|season\s+1|first\s+season|concert|event|flight|order)\b", re.IGNORECASE
 )
@@ -207,7 +212,7 @@ _STATUS_GATE = re.compile(
 def status_claims(ctx: Context) -> list[Draft]:
     """Undated status claims of one sentence (dated ones come from release.py)."""
     text = ctx.text
-    if not _STATUS_GATE.search(text):
+    if not _STATUS_GATE.search(text) or not _ANY_STATUS.search(text):
         return []
     drafts: list[Draft] = []
     for status, pattern in _STATUS:
@@ -291,6 +296,9 @@ def platform_claims(ctx: Context) -> list[Draft]:
 def trailer_claims(ctx: Context) -> list[Draft]:
     """Trailer state of the subject, if the sentence gives one."""
     text = ctx.text
+    folded = text.lower()
+    if "trailer" not in folded and "teaser" not in folded:
+        return []  # every trailer pattern names one
     for value, pattern in _TRAILER:
         m = pattern.search(text)
         if m:
