@@ -36,6 +36,10 @@ def test_sentence_case(case: dict[str, Any]) -> None:
         assert found[key].certainty == certainty
     for key in case.get("superseded", []):
         assert found[key].superseded
+    roles = {(c.value, c.role) for c in result.claims}
+    for entry in case.get("reject_roles", []):
+        name, role = entry.split("|")
+        assert (name, role) not in roles, f"{name} should not be a {role}"
     for claim in result.claims:
         assert text[claim.start : claim.end] == claim.evidence
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from watcher.claims.drafts import through_clause
 from watcher.claims.sentences import segment
 from watcher.claims.subjects import main_subject, title_spans
 
@@ -133,3 +134,31 @@ def test_fact_box_label_only_binds_a_line_of_names() -> None:
 )
 def test_title_spans_keep_titles_only(sentence: str, phrases: list[str]) -> None:
     assert [phrase for _s, _e, phrase in title_spans(sentence)] == phrases
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim_at", "scope"),
+    [
+        (
+            "While the latest trailer showed a 2025 window for Ember Vale, the game slipped.",
+            "trailer",
+            "While the latest trailer showed a 2025 window for Ember Vale",
+        ),
+        # An aside after a name is skipped: the opening clause ends after it.
+        (
+            "Although Jo Park, the actor who played Kim, is not expected back, she is happy.",
+            "Jo Park",
+            "Although Jo Park, the actor who played Kim, is not expected back",
+        ),
+        (
+            "The heirs are Queen Idra (Hana Okafor), though their councils may rule.",
+            "Hana Okafor",
+            "The heirs are Queen Idra (Hana Okafor)",
+        ),
+    ],
+)
+def test_through_clause_stops_where_the_sentence_turns(
+    sentence: str, claim_at: str, scope: str
+) -> None:
+    end = sentence.index(claim_at) + len(claim_at)
+    assert through_clause(sentence, end) == scope

@@ -60,6 +60,9 @@ _APPOS = re.compile(
 _NAME_VERB = re.compile(
     rf"(?P<list>{NAME})\s+(?:(?:has|have|will|is|was)\s+)?(?P<roles>directed|created|wrote|"
     rf"co-created|is\s+directing|will\s+direct|directs)\b"
+    # "X wrote in a blog post", "X wrote that…": a statement, not the work's script.
+    r"(?!\s+(?:in|on|to|that|about|online|:)\b|\s*[:,]|\s+(?:an?|the|his|her|their)\s+"
+    r"(?:blog|post|statement|letter|tweet|message|note|update|column)\b)"
 )
 _COMPANY_ROLE = re.compile(
     rf"(?P<list>{NAME}),\s+the\s+(?P<roles>studio|developer)\s+(?:making|behind|that|known|"

@@ -78,10 +78,34 @@ _TURN = re.compile(
 )
 
 
+# "While the trailer showed X, the game was delayed": an opening subordinate clause
+# ends at a comma, unless an aside starts there ("Although Jo Park, the actor who…,").
+_OPENING_SUBORDINATE = re.compile(r"^\W*(?:While|Although|Though|Whereas|Even\s+though|Despite)\b")
+_ASIDE_START = re.compile(r"\s*(?:the|a|an|who|which|whose)\b", re.IGNORECASE)
+_NAME_END = re.compile(r"\b[A-Z][\w’'.-]*$")  # a name right before the comma
+
+
+def _opening_clause_end(text: str) -> int | None:
+    """Where an opening subordinate clause ends (its closing comma), if there is one."""
+    if not _OPENING_SUBORDINATE.match(text):
+        return None
+    at = text.find(",")
+    while at >= 0 and _NAME_END.search(text, 0, at) and _ASIDE_START.match(text, at + 1):
+        closing = text.find(",", at + 1)  # the aside's own closing comma…
+        after = text.find(",", closing + 1) if closing >= 0 else -1
+        if after < 0:
+            break  # …and none: it was no aside, the first comma ends the clause
+        at = after
+    return at if at >= 0 else None
+
+
 def through_clause(text: str, end: int) -> str:
     """``text`` up to the first turn after position ``end``.
 
     This is where a hedge must stand to hedge a claim made there: a later clause
     (", though their advisors may…", ": he said it could…") hedges something else."""
+    opening_end = _opening_clause_end(text)
+    if opening_end is not None and end <= opening_end:
+        return text[:opening_end]
     turn = _TURN.search(text, end)
     return text[: turn.start()] if turn else text

@@ -168,7 +168,7 @@ _TRAILER: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             rf"\b{_TRAILER_NOUN}\b[^.]{{0,60}}\b(?:was|were|has\s+been|have\s+been)\s+"
             rf"(?:released|dropped|unveiled|revealed|shared)|\b(?:new|first|latest|official|"
             rf"final|big)\s+(?:\w+\s+)?{_TRAILER_NOUN}\s+(?:for|of)\b|\b{_TRAILER_NOUN}s?\s+"
-            rf"(?:landing|landed|arrived|dropped|debuted)|\b{_TRAILER_NOUN}\b[^.]{{0,60}}?\b(?:debuted|"
+            rf"(?:landing|landed|arrived|dropped|debuted|released|unveiled|revealed|published)|\b{_TRAILER_NOUN}\b[^.]{{0,60}}?\b(?:debuted|"
             rf"dropped|arrived|landed|showcas\w+|knocked|showed|lacked|featured|gave|teased)\b",
         ),
     )
@@ -303,8 +303,10 @@ def trailer_claims(ctx: Context) -> list[Draft]:
         m = pattern.search(text)
         if m:
             subject = other_installment(text[: m.end()], ctx.subject)
-            certainty = certainty_of(text, through_clause(text, m.end()))
-            return [Draft("trailer", value, certainty, subject=subject)]
+            # Who released a trailer is said in its own clause, not by a later one
+            # ("While the trailer showed…, the game was officially delayed").
+            scope = through_clause(text, m.end())
+            return [Draft("trailer", value, certainty_of(scope, scope), subject=subject)]
     return []
 
 
