@@ -152,8 +152,8 @@ _TRAILER: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
     for value, pattern in (
         (
             "none",
-            rf"\b(?:no|without\s+a|yet\s+to\s+(?:release|drop|get|see)\s+(?:a|an|the)?\s*"
-            rf"(?:\w+\s+)?){_TRAILER_NOUN}|\bwait\s+for\s+[^.]{{0,40}}\brelease\s+a\s+(?:new\s+)?"
+            rf"\b(?:(?:no|without\s+an?)\s+|yet\s+to\s+(?:release|drop|get|see)\s+(?:a|an|the)?\s*)"
+            rf"(?:\w+\s+)?{_TRAILER_NOUN}|\bwait\s+for\s+[^.]{{0,40}}\brelease\s+a\s+(?:new\s+)?"
             rf"{_TRAILER_NOUN}",
         ),
         (

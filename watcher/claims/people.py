@@ -158,7 +158,8 @@ _COMPANY_WORDS: Final = _words(
 )
 _LEAD_WORDS: Final = _words(
     "After Although While When If Since Because Before Once Until Whereas Though With "
-    "Without During Despite Like Both Neither Even Only Plus Stars Starring "
+    "Without During Despite Like Both Neither Even Only Plus Stars Starring Newcomer Newcomers "
+    "Veteran Actor Actress Star Co-star "
 )
 
 
