@@ -15,6 +15,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, text
 
 from tests.conftest import FixedClock
+from tests.test_store import _concurrently
 from watcher import blobs
 from watcher.errors import StoreError
 from watcher.fixtures import FixtureTransport
@@ -156,6 +157,13 @@ def test_corrupt_base_is_detected(store: Store, clock: FixedClock) -> None:
     _set_data(store.engine, base, wrong)
     with pytest.raises(StoreError, match=f"blob {base}.* is corrupt"):
         store.blob(sha256(bodies[3]))
+    # Of the right length: only the hash of the result tells, and the error names the
+    # damaged base rather than the blob asked for.
+    _set_data(store.engine, base, zstandard.ZstdCompressor().compress(bodies[1].upper()))
+    with pytest.raises(StoreError, match=f"blob {base} is corrupt.*{sha256(bodies[3])}"):
+        store.blob(sha256(bodies[3]))
+    with pytest.raises(StoreError, match=f"blob {base} is corrupt"):
+        store.blob(base)
     # Garbage that is no zstd frame at all.
     _set_data(store.engine, base, b"\x00" * len(row.data))
     with pytest.raises(StoreError, match=f"blob {base}.* does not decode"):
@@ -198,6 +206,26 @@ def test_removing_a_watch_keeps_bases_other_watches_need(store: Store, clock: Fi
     assert _row(store.engine, sha256(_page(1))).base_sha256 == sha256(_page(0))
     store.remove_watch("https://news.example/a")
     assert store.blob(sha256(_page(1))) == _page(1)
+
+
+def test_same_delta_saved_concurrently_is_stored_once(store: Store, clock: FixedClock) -> None:
+    # Syndicated copies: every watch has the same first version, then the same second.
+    first, second = _page(0), _page(1)
+    saved = {
+        i: _save_versions(store, clock, [first], url=f"https://copy{i}.example/a")[0]
+        for i in range(6)
+    }
+    blobs_before = store.count("blobs")
+
+    def save(i: int) -> None:
+        watch = store.get_watch(f"https://copy{i}.example/a")
+        _save(store, watch.id, clock, _version(second, saved[i]))
+
+    assert _concurrently(save, list(saved)) == []
+    assert store.count("blobs") == blobs_before + 2
+    assert store.count("snapshots") == 12
+    assert _row(store.engine, sha256(second)).codec == "zstd-delta"
+    assert store.blob(sha256(second)) == second
 
 
 def test_changed_pages_through_the_check_pipeline_are_deltas(

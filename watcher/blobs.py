@@ -12,8 +12,9 @@ make it longer is stored whole, which also bounds what one damaged blob can
 take with it. Rows are never rewritten (``ON CONFLICT DO NOTHING``) and a base
 always exists before its delta, so chains cannot form cycles.
 
-Reading resolves chains iteratively and checks every decoded blob against its
-key: a missing or damaged base is a :class:`StoreError`, never wrong bytes.
+Reading fetches a chain in one query, decodes it in a loop (not recursion) and
+checks what it returns against its key: a missing or damaged base is a
+:class:`StoreError` that names it, never wrong bytes.
 Nothing deletes blobs today (removing a watch leaves its blobs, which other
 watches' chains may share); whatever prunes them one day must keep every blob
 that some row's ``base_sha256`` names.
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import zstandard
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from watcher import schema
@@ -43,16 +44,16 @@ DELTA = "zstd-delta"
 # Blobs in the longest chain (one full + 15 deltas). Per version a chain costs
 # (full + (k-1)·delta)/k: with corpus pages (full ≈ 10 KB, delta ≈ 200 B) that is
 # ≈ 1.4 KB at k = 8, ≈ 0.8 KB at 16, and beyond 16 less than another 1/16 of a
-# full blob. Reading the deepest version costs 15 dictionary decompressions and
-# checks (≈ 0.1 ms each for a 56 KB page), and a damaged blob makes at most 15
-# later versions unreadable; 16 keeps both small.
+# full blob. Reading the deepest version costs 15 dictionary decompressions
+# (tens of µs each for a 56 KB page; the chain comes in one query), and a damaged
+# blob makes at most 15 later versions unreadable; 16 keeps both small.
 CHAIN_LIMIT = 16
 LEVEL = 9
 # A delta under 1/16 of the raw size beats any plain compression of a real page
 # (level 9 keeps corpus pages at 17-30 %), so the plain compression (several
 # times the delta's CPU) is only tried, and compared, for larger deltas.
 _SURE_DELTA_SHARE = 16
-# Below this a base is no useful dictionary (and zstd wants a few bytes of it).
+# Below this a base is no useful dictionary.
 _MIN_BASE = 64
 _CHUNK = 500  # keys per IN (...) query: well under every back end's parameter limit
 
@@ -76,6 +77,33 @@ class _Row:
     data: bytes
 
 
+_BLOBS = schema.Base.metadata.tables["blobs"]
+_EXISTS = select(_BLOBS.c.sha256).where(_BLOBS.c.sha256 == bindparam("sha"))
+
+
+def _chains_query() -> Select[Any]:
+    """The rows of the blobs ``:keys`` and of every base down their chains (UNION, not
+    UNION ALL, so even a loop edited into the table ends)."""
+    chain = (
+        select(_BLOBS.c.sha256, _BLOBS.c.base_sha256)
+        .where(_BLOBS.c.sha256.in_(bindparam("keys", expanding=True)))
+        .cte("chain", recursive=True)
+    )
+    chain = chain.union(
+        select(_BLOBS.c.sha256, _BLOBS.c.base_sha256).select_from(
+            _BLOBS.join(chain, _BLOBS.c.sha256 == chain.c.base_sha256)
+        )
+    )
+    columns = ("sha256", "size", "codec", "base_sha256", "depth", "data")
+    return select(*(_BLOBS.c[name] for name in columns)).where(
+        _BLOBS.c.sha256.in_(select(chain.c.sha256))
+    )
+
+
+# Built once: constructing a statement costs more than running this one.
+_CHAINS = _chains_query()
+
+
 def _raw_dict(base: bytes) -> zstandard.ZstdCompressionDict:
     return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
@@ -83,18 +111,14 @@ def _raw_dict(base: bytes) -> zstandard.ZstdCompressionDict:
 class Blobs:
     """Writes and reads blob rows inside a caller's session; thread-safe."""
 
-    def __init__(self, *, chain_limit: int = CHAIN_LIMIT, level: int = LEVEL) -> None:
-        if chain_limit < 1:
-            raise ValueError("chain_limit must be at least 1")
-        self.chain_limit = chain_limit
-        self._level = level
+    def __init__(self) -> None:
         # zstd (de)compression contexts must not be used by two threads at once.
         self._local = threading.local()
 
     def _plain(self, data: bytes) -> bytes:
         compressor: zstandard.ZstdCompressor | None = getattr(self._local, "compressor", None)
         if compressor is None:
-            compressor = self._local.compressor = zstandard.ZstdCompressor(level=self._level)
+            compressor = self._local.compressor = zstandard.ZstdCompressor(level=LEVEL)
         return compressor.compress(data)
 
     def _unplain(self, row: _Row) -> bytes:
@@ -112,8 +136,7 @@ class Blobs:
         caller knows it): the new blob becomes a delta against it when that is
         smaller and the chain stays within the limit."""
         digest = sha256(data)
-        exists = session.scalar(select(schema.Blob.sha256).where(schema.Blob.sha256 == digest))
-        if exists is None:
+        if session.execute(_EXISTS, {"sha": digest}).first() is None:
             values = self._encode(session, data, base)
             # Two checks storing the same content at once (syndicated copies) race on
             # the key; content addressing makes "already there" a success, so let the
@@ -131,7 +154,7 @@ class Blobs:
         base_bytes, depth = self._base_for(session, base)
         if base is None or base_bytes is None:
             return _Encoded(FULL, None, 0, self._plain(data))
-        delta = zstandard.ZstdCompressor(level=self._level, dict_data=_raw_dict(base_bytes))
+        delta = zstandard.ZstdCompressor(level=LEVEL, dict_data=_raw_dict(base_bytes))
         as_delta = _Encoded(DELTA, base, depth + 1, delta.compress(data))
         if len(as_delta.data) * _SURE_DELTA_SHARE <= len(data):
             return as_delta
@@ -142,13 +165,15 @@ class Blobs:
         """The base's bytes and depth, or None when the new blob must be full."""
         if base is None:
             return None, 0
-        row = session.execute(
-            select(schema.Blob.size, schema.Blob.depth).where(schema.Blob.sha256 == base)
-        ).first()
-        if row is None or row.size < _MIN_BASE or row.depth + 1 >= self.chain_limit:
-            return None, 0
         try:
-            return self.read(session, [base])[base], int(row.depth)
+            rows = self._rows(session, [base])
+            row = rows[base]
+            if row.size < _MIN_BASE or row.depth + 1 >= CHAIN_LIMIT:
+                return None, 0
+            decoded: dict[str, bytes] = {}
+            self._resolve(base, rows, decoded)
+            _verify(base, rows, decoded)
+            return decoded[base], row.depth
         except StoreError as exc:
             # A damaged old version must not cost the new one: store it whole.
             log.warning("storing a full blob: the previous version is unreadable (%s)", exc)
@@ -164,43 +189,26 @@ class Blobs:
         decoded: dict[str, bytes] = {}
         for sha in wanted:
             self._resolve(sha, rows, decoded)
+            _verify(sha, rows, decoded)
         return {sha: decoded[sha] for sha in wanted}
 
-    def _rows(self, session: Session, wanted: list[str]) -> dict[str, _Row]:
-        """The wanted rows and every base their chains need, a query per chain level."""
-        rows: dict[str, _Row] = {}
-        needed_by: dict[str, str] = {}  # base key -> a blob that needs it (for the error)
-        pending = wanted
-        while pending:
-            found = self._fetch(session, pending)
-            missing = [sha for sha in pending if sha not in found]
-            if missing:
-                sha = missing[0]
-                if sha in needed_by:
-                    raise StoreError(
-                        f"blob {needed_by[sha]} is a delta against {sha}, which is missing"
-                    )
-                raise StoreError(f"no stored blob {sha}")
-            rows.update(found)
-            pending = []
-            for row in found.values():
-                base = row.base_sha256
-                if base is not None and base not in rows and base not in needed_by:
-                    needed_by[base] = row.sha256
-                    pending.append(base)
-        return rows
-
     @staticmethod
-    def _fetch(session: Session, shas: list[str]) -> dict[str, _Row]:
-        blob = schema.Blob
-        out: dict[str, _Row] = {}
-        for start in range(0, len(shas), _CHUNK):
-            query = select(
-                blob.sha256, blob.size, blob.codec, blob.base_sha256, blob.depth, blob.data
-            ).where(blob.sha256.in_(shas[start : start + _CHUNK]))
-            for r in session.execute(query):
-                out[r.sha256] = _Row(r.sha256, r.size, r.codec, r.base_sha256, r.depth, r.data)
-        return out
+    def _rows(session: Session, wanted: list[str]) -> dict[str, _Row]:
+        """The wanted rows and every base their chains need: one query per 500 keys,
+        not one per chain level (a query costs far more than a delta's decoding)."""
+        rows: dict[str, _Row] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            for r in session.execute(_CHAINS, {"keys": wanted[start : start + _CHUNK]}):
+                rows[r.sha256] = _Row(r.sha256, r.size, r.codec, r.base_sha256, r.depth, r.data)
+        for sha in wanted:
+            if sha not in rows:
+                raise StoreError(f"no stored blob {sha}")
+        for row in rows.values():
+            if row.base_sha256 is not None and row.base_sha256 not in rows:
+                raise StoreError(
+                    f"blob {row.sha256} is a delta against {row.base_sha256}, which is missing"
+                )
+        return rows
 
     def _resolve(self, sha: str, rows: dict[str, _Row], decoded: dict[str, bytes]) -> None:
         # Walk down to a full blob or one already decoded, then decode back up: a loop,
@@ -225,14 +233,35 @@ class Blobs:
                 decompressor = zstandard.ZstdDecompressor(dict_data=_raw_dict(base))
                 raw = decompressor.decompress(row.data, max_output_size=row.size)
             else:
-                raise StoreError(f"blob {row.sha256} has an unknown codec {row.codec!r}")
+                raise StoreError(
+                    f"blob {row.sha256} has codec {row.codec!r} and base {row.base_sha256}:"
+                    " no stored form watcher knows"
+                )
         except zstandard.ZstdError as exc:
             via = f" (a delta against {row.base_sha256})" if row.base_sha256 else ""
             raise StoreError(f"blob {row.sha256}{via} does not decode: {exc}") from exc
-        if len(raw) != row.size or sha256(raw) != row.sha256:
-            via = f" (a delta against {row.base_sha256})" if row.base_sha256 else ""
-            raise StoreError(f"blob {row.sha256}{via} is corrupt: its bytes do not match its key")
+        if len(raw) != row.size:
+            raise _corrupt(row.sha256, needed_by=None)
         return raw
+
+
+def _verify(sha: str, rows: dict[str, _Row], decoded: dict[str, bytes]) -> None:
+    """Check a blob that is returned against its key. Only returned blobs are hashed:
+    a base is used only as a dictionary, so a damaged one shows as a wrong result
+    (and one damaged where the delta does not look yields the right bytes)."""
+    if sha256(decoded[sha]) == sha:
+        return
+    chain = [sha]
+    while (base := rows[chain[-1]].base_sha256) is not None:
+        chain.append(base)
+    # Name the lowest damaged blob: that is the one to restore.
+    culprit = next((key for key in reversed(chain) if sha256(decoded[key]) != key), sha)
+    raise _corrupt(culprit, needed_by=None if culprit == sha else sha)
+
+
+def _corrupt(sha: str, *, needed_by: str | None) -> StoreError:
+    via = f" (blob {needed_by} is a delta chain on it)" if needed_by else ""
+    return StoreError(f"blob {sha} is corrupt: its bytes do not match its key{via}")
 
 
 def _insert_for(dialect: str) -> Any:
