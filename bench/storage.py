@@ -5,8 +5,10 @@ pass, then passes at 100% change and passes at 0% change. For each kind it
 reports, per check: raw body bytes received, blob bytes added (``stored_bytes``
 delta: zstd body + zstd extracted text), the claims JSON of the snapshot rows,
 the growth of the SQLite file (every table and index, after a WAL checkpoint)
-and that growth as a share of the raw body. At the end it breaks the database
-down by table and index (SQLite's ``dbstat``).
+and that growth as a share of the raw body. At the end it breaks the blobs down
+by codec (whole or delta against the watch's previous version, with the chain
+depths), times reading every watch's latest body back (chains resolved and
+verified), and breaks the database down by table and index (SQLite's ``dbstat``).
 
     .venv/bin/python bench/storage.py --n 300 --rounds 2
 """
@@ -18,6 +20,7 @@ import json
 import logging
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,8 @@ import corpus
 import server
 from throughput import _settings, measure_pass
 
+from watcher import blobs
+
 
 def by_table(rt: Any) -> list[tuple[str, int]]:
     with rt.store.engine.connect() as conn:
@@ -35,6 +40,36 @@ def by_table(rt: Any) -> list[tuple[str, int]]:
             "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
         ).all()
     return [(str(name), int(size)) for name, size in rows]
+
+
+def by_codec(rt: Any) -> list[dict[str, Any]]:
+    """Blobs by codec: how many, raw and stored bytes, and their delta-chain depths."""
+    with rt.store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT codec, count(*), sum(size), sum(length(data)), avg(depth), max(depth)"
+            " FROM blobs GROUP BY codec ORDER BY codec"
+        ).all()
+    return [
+        {
+            "codec": str(codec),
+            "blobs": int(count),
+            "raw_per_blob": raw / count,
+            "stored_per_blob": stored / count,
+            "stored_share_of_raw": stored / raw if raw else 0.0,
+            "mean_depth": float(mean_depth),
+            "max_depth": int(max_depth),
+        }
+        for codec, count, raw, stored, mean_depth, max_depth in rows
+    ]
+
+
+def read_latest(rt: Any) -> dict[str, float]:
+    """Wall time to read back every watch's latest body through ``Store.blob``."""
+    shas = [s for w in rt.store.list_watches() if (s := rt.store.latest_body_sha(w.id))]
+    t0 = time.perf_counter()
+    raw = sum(len(rt.store.blob(sha)) for sha in shas)
+    elapsed = time.perf_counter() - t0
+    return {"bodies": len(shas), "raw_bytes": raw, "ms_per_body": elapsed * 1000 / len(shas)}
 
 
 def _per_check(kind: str, passes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -86,6 +121,8 @@ def run(n: int, rounds: int, seed: int) -> dict[str, Any]:
             for _ in range(rounds):
                 srv.control("round", fraction=0.0)
                 unchanged.append(measure_pass(rt, srv.base, cap=None))
+            codecs = by_codec(rt)
+            reads = read_latest(rt)
             tables = by_table(rt)
             total = common.db_bytes(Path(tmp))
     finally:
@@ -97,6 +134,9 @@ def run(n: int, rounds: int, seed: int) -> dict[str, Any]:
             _per_check("changed", changed),
             _per_check("unchanged", unchanged),
         ],
+        "chain_limit": blobs.CHAIN_LIMIT,
+        "codecs": codecs,
+        "read_latest": reads,
         "tables": tables,
         "db_bytes": total,
         "outcomes": [p["outcomes"] for p in (first, *changed, *unchanged)],
@@ -123,11 +163,26 @@ def report(result: dict[str, Any]) -> str:
         ["check", "checks", "raw body B", "body blob B", "text blob B", "claims JSON B",
          "blob B/check", "db growth B/check", "growth/raw"],
     )  # fmt: skip
+    codecs = common.table(
+        [
+            [c["codec"], c["blobs"], c["raw_per_blob"], c["stored_per_blob"],
+             f"{c['stored_share_of_raw']:.1%}", f"{c['mean_depth']:.1f}", c["max_depth"]]
+            for c in result["codecs"]
+        ],
+        ["codec", "blobs", "raw B/blob", "stored B/blob", "stored/raw", "mean depth",
+         "max depth"],
+    )  # fmt: skip
+    reads = result["read_latest"]
     tables = common.table(
         [[name, size, f"{size / result['db_bytes']:.0%}"] for name, size in result["tables"]],
         ["table or index", "bytes", "share"],
     )
-    return f"{main}\n\nSQLite file {result['db_bytes']:,} bytes, by table and index:\n{tables}"
+    return (
+        f"{main}\n\nBlobs by codec (a chain holds at most {result['chain_limit']} blobs):\n"
+        f"{codecs}\n\nReading each watch's latest body back: {reads['bodies']} bodies, "
+        f"{reads['ms_per_body']:.2f} ms each\n\n"
+        f"SQLite file {result['db_bytes']:,} bytes, by table and index:\n{tables}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

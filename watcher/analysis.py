@@ -92,6 +92,8 @@ def analyse(
         reference_basis=found.reference_basis,
         claims=found.claims,
         fingerprint=fingerprint,
+        previous_body_sha256=previous.body_sha256 if previous else None,
+        previous_text_sha256=previous.text_sha256 if previous else None,
     )
     if previous is None:
         # The first version of a watch: every claim is news.

@@ -89,6 +89,10 @@ class NewVersion:
     reference_basis: str
     claims: tuple[Claim, ...]
     fingerprint: str
+    # Blob keys of the watch's latest snapshot, which this version follows: the store
+    # writes the new body and text as deltas against them (None for a first version).
+    previous_body_sha256: str | None = None
+    previous_text_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,12 @@
-"""Database tables (SQLAlchemy 2.x declarative). Only store.py and migrations use them.
+"""Database tables (SQLAlchemy 2.x declarative); only the store and migrations use them.
 
 A watch is an URL we follow. Each check of it is a row in ``checks``. A check
 that sees content we have not stored for that watch makes a ``snapshots`` row;
 bodies and extracted texts are content-addressed rows in ``blobs`` (sha256,
-zstd-compressed), so an unchanged page stores no new bytes. Claim changes found
-by a check are ``changes`` rows; notifications wait in ``outbox`` until sent.
+zstd-compressed, a changed version as a delta against the previous one), so an
+unchanged page stores no new bytes and a changed one little more than the
+change. Claim changes found by a check are ``changes`` rows; notifications wait
+in ``outbox`` until sent.
 """
 
 from __future__ import annotations
@@ -80,7 +82,10 @@ class Watch(Base):
 
 
 class Blob(Base):
-    """A content-addressed, compressed byte string (a raw body or an extracted text)."""
+    """A content-addressed, compressed byte string (a raw body or an extracted text).
+
+    Either whole (codec ``zstd``, no base) or a delta (``zstd-delta``) against the
+    blob ``base_sha256``, ``depth`` deltas away from a whole one (watcher/blobs.py)."""
 
     __tablename__ = "blobs"
 
@@ -88,6 +93,10 @@ class Blob(Base):
     size: Mapped[int] = mapped_column(Integer)
     codec: Mapped[str] = mapped_column(String(10))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # No foreign key and no index: rows are only ever read by key, nothing deletes
+    # blobs, and an index entry per row would cost a third of a delta's bytes.
+    base_sha256: Mapped[str | None] = mapped_column(String(64))
+    depth: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Snapshot(Base):

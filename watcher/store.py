@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import zstandard
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, or_, select, update
@@ -24,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from watcher import schema
+from watcher.blobs import Blobs
 from watcher.claims import Claim
 from watcher.errors import StoreError, WatchListError, WatchNotFound
 from watcher.records import (
@@ -34,7 +34,6 @@ from watcher.records import (
     OutboxItem,
     SnapshotState,
     WatchState,
-    sha256,
 )
 from watcher.watchlist import WatchSpec
 
@@ -44,7 +43,6 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 # The tables themselves, for the Core statements of the hot path.
 _CHECKS = schema.Base.metadata.tables["checks"]
 _WATCHES = schema.Base.metadata.tables["watches"]
-_COMPRESS_LEVEL = 9
 
 
 def utc(value: datetime) -> datetime:
@@ -109,8 +107,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._compressor = zstandard.ZstdCompressor(level=_COMPRESS_LEVEL)
-        self._decompressor = zstandard.ZstdDecompressor()
+        self._blobs = Blobs()
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
@@ -293,12 +290,10 @@ class Store:
             return [_snapshot_state(row) for row in rows]
 
     def blob(self, sha: str) -> bytes:
-        """The original bytes of a stored body or text."""
+        """The original bytes of a stored body or text (a missing or damaged one, or
+        one whose delta chain is, is a StoreError)."""
         with self._read() as session:
-            row = session.get(schema.Blob, sha)
-            if row is None:
-                raise StoreError(f"no stored blob {sha}")
-            return self._decompressor.decompress(row.data, max_output_size=row.size)
+            return self._blobs.read(session, [sha])[sha]
 
     def save_check(self, record: CheckRecord) -> int:
         """Write one check and all it found in one transaction; returns the check id."""
@@ -377,8 +372,12 @@ class Store:
     def _add_version(self, session: Session, watch_id: int, record: CheckRecord) -> int:
         version = record.version
         assert version is not None
-        body_sha = self._put_blob(session, version.body)
-        text_sha = self._put_blob(session, version.text.encode("utf-8"))
+        # The previous version of the same watch is the likeliest content to share
+        # bytes with this one: each blob becomes a delta against it where that pays.
+        body_sha = self._blobs.put(session, version.body, base=version.previous_body_sha256)
+        text_sha = self._blobs.put(
+            session, version.text.encode("utf-8"), base=version.previous_text_sha256
+        )
         snapshot = schema.Snapshot(
             watch_id=watch_id,
             body_sha256=body_sha,
@@ -397,25 +396,6 @@ class Store:
         session.add(snapshot)
         session.flush()
         return snapshot.id
-
-    def _put_blob(self, session: Session, data: bytes) -> str:
-        digest = sha256(data)
-        if session.get(schema.Blob, digest) is None:
-            # Two checks storing the same content at once (syndicated copies) race on
-            # the key; content addressing makes "already there" a success, so let the
-            # database settle it instead of failing one of the checks.
-            insert = _insert_for(session.get_bind().dialect.name)
-            session.execute(
-                insert(schema.Blob)
-                .values(
-                    sha256=digest,
-                    size=len(data),
-                    codec="zstd",
-                    data=self._compressor.compress(data),
-                )
-                .on_conflict_do_nothing(index_elements=["sha256"])
-            )
-        return digest
 
     def checks(self, watch_id: int, *, limit: int = 100) -> list[CheckRow]:
         """A watch's checks, newest first."""
@@ -463,17 +443,9 @@ class Store:
 
     def texts(self, shas: Iterable[str]) -> dict[str, str]:
         """Stored extracted texts by content address."""
-        out: dict[str, str] = {}
-        wanted = list(shas)
         with self._read() as session:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                for blob in session.scalars(
-                    select(schema.Blob).where(schema.Blob.sha256.in_(chunk))
-                ):
-                    raw = self._decompressor.decompress(blob.data, max_output_size=blob.size)
-                    out[blob.sha256] = raw.decode("utf-8", "replace")
-        return out
+            raw = self._blobs.read(session, shas)
+        return {sha: data.decode("utf-8", "replace") for sha, data in raw.items()}
 
     # ------------------------------------------------------------ changes
 
@@ -566,17 +538,6 @@ _TABLES = (
     schema.Digest,
     schema.Outbox,
 )
-
-
-def _insert_for(dialect: str) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
 
 
 def _safe_url(url: str) -> str:
