@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from watcher.claims.drafts import through_clause
+from watcher.claims.drafts import statement_of
 from watcher.claims.sentences import segment
 from watcher.claims.subjects import main_subject, title_spans
 
@@ -155,10 +155,14 @@ def test_title_spans_keep_titles_only(sentence: str, phrases: list[str]) -> None
             "Hana Okafor",
             "The heirs are Queen Idra (Hana Okafor)",
         ),
+        # After a turn the statement starts anew: an earlier hedge is not this claim's.
+        (
+            "Elena Voss is expected back, while Jun Ito joins the cast.",
+            "Jun Ito",
+            "while Jun Ito joins the cast.",
+        ),
     ],
 )
-def test_through_clause_stops_where_the_sentence_turns(
-    sentence: str, claim_at: str, scope: str
-) -> None:
-    end = sentence.index(claim_at) + len(claim_at)
-    assert through_clause(sentence, end) == scope
+def test_statement_stops_where_the_sentence_turns(sentence: str, claim_at: str, scope: str) -> None:
+    start = sentence.index(claim_at)
+    assert statement_of(sentence, start, start + len(claim_at)) == scope

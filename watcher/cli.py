@@ -413,8 +413,9 @@ def claims(file: Any, reference_date: str | None, as_json: bool) -> None:
     for claim in result.claims:
         who = f" [{claim.subject}]" if claim.subject else ""
         role = f" ({claim.role})" if claim.role else ""
+        when = f" (from {claim.date})" if claim.date else ""
         old = " (superseded)" if claim.superseded else ""
-        click.echo(f"- {claim.kind}{who}: {claim.value}{role} — {claim.certainty}{old}")
+        click.echo(f"- {claim.kind}{who}: {claim.value}{when}{role} — {claim.certainty}{old}")
         click.echo(f"    “{claim.evidence}”")
 
 

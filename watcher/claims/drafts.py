@@ -99,13 +99,17 @@ def _opening_clause_end(text: str) -> int | None:
     return at if at >= 0 else None
 
 
-def through_clause(text: str, end: int) -> str:
-    """``text`` up to the first turn after position ``end``.
+def statement_of(text: str, start: int, end: int) -> str:
+    """The stretch of ``text`` between the turns around ``text[start:end]``.
 
-    This is where a hedge must stand to hedge a claim made there: a later clause
-    (", though their advisors may…", ": he said it could…") hedges something else."""
+    This is where a hedge must stand to hedge a claim made there: another clause
+    (", though their advisors may…", ": he said it could…", "X is expected back,
+    while Y joins") hedges something else."""
     opening_end = _opening_clause_end(text)
     if opening_end is not None and end <= opening_end:
         return text[:opening_end]
+    left = opening_end + 1 if opening_end is not None else 0
+    for m in _TURN.finditer(text, left, start):
+        left = m.end()
     turn = _TURN.search(text, end)
-    return text[: turn.start()] if turn else text
+    return text[left : turn.start() if turn else len(text)]

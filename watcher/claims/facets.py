@@ -6,7 +6,7 @@ import re
 from typing import Final
 
 from watcher.claims.certainty import certainty_of
-from watcher.claims.drafts import Context, Draft, through_clause
+from watcher.claims.drafts import Context, Draft, statement_of
 from watcher.claims.release import other_titles
 from watcher.claims.subjects import (
     NUMBER_WORDS,
@@ -234,7 +234,7 @@ def status_claims(ctx: Context) -> list[Draft]:
         when = None
         if ctx.ref is not None and re.search(r"\btoday\b", text, re.IGNORECASE):
             when = ctx.ref.isoformat()  # "started filming today": the publication day
-        certainty = certainty_of(text, through_clause(text, m.end()))
+        certainty = certainty_of(text, statement_of(text, m.start(), m.end()))
         drafts.append(Draft("status", status, certainty, subject=subject, date=when))
     return drafts
 
@@ -305,7 +305,7 @@ def trailer_claims(ctx: Context) -> list[Draft]:
             subject = other_installment(text[: m.end()], ctx.subject)
             # Who released a trailer is said in its own clause, not by a later one
             # ("While the trailer showed…, the game was officially delayed").
-            scope = through_clause(text, m.end())
+            scope = statement_of(text, m.start(), m.end())
             return [Draft("trailer", value, certainty_of(scope, scope), subject=subject)]
     return []
 

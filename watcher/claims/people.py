@@ -11,7 +11,8 @@ import re
 from typing import Final
 
 from watcher.claims.certainty import certainty_of
-from watcher.claims.drafts import Context, Draft, through_clause
+from watcher.claims.drafts import Context, Draft, statement_of
+from watcher.claims.model import Certainty
 from watcher.claims.subjects import main_positions, other_installment, title_spans
 
 _UP = r"[A-ZÀ-ÖØ-Þ]"
@@ -271,15 +272,18 @@ def cast_claims(ctx: Context) -> list[Draft]:
                 add(name, local)
     if not found and not others:
         return []
-    # A hedge after the last name ("…, though their advisors may…") is about something else.
-    last = max(text.rfind(name) + len(name) for name in (*found, *others))
-    certainty = certainty_of(text, through_clause(text, last), strong=True)
+
+    def certainty(name: str) -> Certainty:
+        # Each name's own clause: "X is expected back, while Y joins" hedges X only.
+        at = max(text.find(name), 0)
+        return certainty_of(text, statement_of(text, at, at + len(name)), strong=True)
+
     drafts = [
-        Draft("cast", name, certainty, subject=subject, role=r, character=char)
+        Draft("cast", name, certainty(name), subject=subject, role=r, character=char)
         for name, (r, char) in found.items()
     ]
     drafts.extend(
-        Draft("cast", name, certainty, subject=owner, role=r, character=char)
+        Draft("cast", name, certainty(name), subject=owner, role=r, character=char)
         for name, (r, char, owner) in others.items()
         if name not in found
     )

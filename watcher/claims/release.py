@@ -13,7 +13,7 @@ from typing import Final
 
 from watcher.claims import dates
 from watcher.claims.certainty import certainty_of
-from watcher.claims.drafts import Context, Draft, clause_bounds, through_clause
+from watcher.claims.drafts import Context, Draft, clause_bounds, statement_of
 from watcher.claims.subjects import (
     ANAPHOR,
     FOREIGN,
@@ -60,7 +60,7 @@ _STRONG = re.compile(
     r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|window|bow|lands?|unwrapping|"
     r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for)|"
     r"filming|shooting|production|photography|wrap\w*|until|early\s+access|targets?|"
-    r"targeting|revealed|announced|unveiled|announcement)\b",
+    r"targeting|revealed|announced|unveiled|announcement|dated)\b",
     re.IGNORECASE,
 )
 _RELEASE_AFTER = re.compile(
@@ -142,6 +142,15 @@ _DASHED = re.compile(
 _AS_LATE_AS = re.compile(r"\bas\s+late\s+as\s+$", re.IGNORECASE)
 
 
+# A promo as the subject of the release verb: "No trailer has been released".
+_PROMO_BEFORE = re.compile(
+    r"\b(?:trailers?|teasers?|clips?|footage|featurettes?|posters?|images?|stills?|"
+    r"photos?|first\s+look)\s+(?:(?:has|have|had)\s+(?:yet\s+to\s+)?(?:been\s+)?|"
+    r"was\s+|were\s+|is\s+|are\s+|will\s+(?:be\s+)?)?(?:not\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _classify(before: str, after: str) -> str | None:
     """'release', 'filming' or None, from the text around a date phrase."""
     if _RELEASE_AFTER.match(after):
@@ -156,6 +165,10 @@ def _classify(before: str, after: str) -> str | None:
     if last is None:
         return "release" if moved else None
     if last.group("rel"):
+        # "No trailer has been released, and none is expected before spring": the
+        # release word is the trailer's.
+        if _PROMO_BEFORE.search(before, max(0, last.start() - 40), last.start()):
+            return None
         return "release"
     if last.group("film"):
         return "filming"
@@ -283,7 +296,7 @@ def release_claims(ctx: Context) -> list[Draft]:
     unknown = _UNKNOWN.search(text)
     if unknown:
         subject = other_installment(text, ctx.subject)
-        certainty = certainty_of(text, through_clause(text, unknown.end()))
+        certainty = certainty_of(text, statement_of(text, unknown.start(), unknown.end()))
         drafts.append(Draft("release_date", "unknown", certainty, subject=subject))
     mentions = dates.find_dates(text, ctx.ref) if _STRONG.search(text) else []
     skip: set[int] = set()
