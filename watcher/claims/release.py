@@ -352,7 +352,11 @@ def release_claims(ctx: Context) -> list[Draft]:
         # "originally due July 26, will now release on February 14".
         local = text[max(c_start, prev_end) : mention.start]
         superseded = (bool(_SUPERSEDED.search(local)) or gone) and event == "release"
-        scope = text[c_start : max(end, c_end)]
+        # A replaced date was a plan, stated as such: the hedge on its replacement
+        # ("previously set for April 15, is now expected on May 6") is not its own.
+        scope = (
+            text[max(c_start, prev_end) : end] if superseded else text[c_start : max(end, c_end)]
+        )
         certainty = certainty_of(text, scope)
         subject = _subject_for(ctx, c_start, mention.start)
         if subject == UNNAMED:
