@@ -59,6 +59,11 @@ _OFFICIAL = re.compile(
     r"schedule|slate|calendar)\b"
     rf"|according\s+to\s+(?:a\s+|an\s+)?{ORG}|\bofficial(?:ly)?\b|"
     r"\bpress\s+release\b|\bearnings\s+call\b|"
+    r"\baccording\s+to\s+(?:a|an|the|its)\s+(?:new\s+|recent\s+|latest\s+)?(?:developer|studio|"
+    r"publisher|official)\s+(?:update|post|blog|statement|announcement)\b|"
+    # "publisher Northstar said": a maker named by its role, whatever its name.
+    r"\b(?:publisher|developer|studio|network|streamer|distributor)\s+(?:[A-Z][\w&.+-]*\s+){1,3}"
+    r"(?:has\s+|have\s+)?(?:said|says|announced|confirmed|revealed|stated|explained)\b|"
     r"\bsays\s+the\s+(?:post|blog|announcement|studio)|\breads\s+the\b|"
     r"\bschedule\s+page\b|"
     r"\bthe\s+(?:studio|streamer|network|developer|publisher)\s+(?:announced|explained|said|"

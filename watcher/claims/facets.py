@@ -77,6 +77,17 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"(?:has|have|had|is)\s+yet\s+to\s+(?:begin|start)|cameras\s+(?:have|had)\s+yet\s+to\s+roll)",
         ),
         (
+            # Out already: in early access (a subject of its own), or out in full.
+            "released",
+            r"\b(?:(?:launched|released|came\s+out|went\s+live|debuted|arrived|is\s+out)\s+"
+            r"(?:\w+\s+){0,3}?in\s+early\s+access|early\s+access\s+(?:version|build|release)"
+            r"(?:\s+of\s+[^,.;]{1,40}?)?\s+"
+            r"(?:launched|went\s+live|arrived|released|is\s+(?:out|live|available))|"
+            r"put(?:ting)?\s+(?:the\s+game|it)\s+out\s+in\s+early\s+access|"
+            r"(?:is|are)\s+(?:out|available)\s+now|(?:is|are)\s+now\s+(?:out|available)|"
+            r"has\s+(?:now\s+|finally\s+|officially\s+)?(?:launched|been\s+released|come\s+out))\b",
+        ),
+        (
             "in_development",
             r"(?<!unannounced\s)(?<!\bMMO\s)\b(?:in\s+development|in\s+the\s+works|being\s+written|development\s+"
             r"(?:is|continues)|developer\s+blog)\b",
@@ -204,7 +215,8 @@ _STATUS_GATE = re.compile(
     r"decide|word|uncertain|unclear|undecided|air\b|fate|future|yet|"
     r"cancel|axed|scrap|plug|renew|green|season|coming\s+back|returning|delay|postpon|push|"
     r"moved|setback|slip|remov|gold|wrap|post-?production|film|shoot|production|camera|"
-    r"photography|outlined|script|writers|prepping|development|works|written|blog",
+    r"photography|outlined|script|writers|prepping|development|works|written|blog|early\s+access|"
+    r"out|available|launched|released",
     re.IGNORECASE,
 )
 
@@ -231,6 +243,9 @@ def status_claims(ctx: Context) -> list[Draft]:
             continue
         if subject is None and _about_other_title(ctx):
             continue
+        if status == "released" and "early access" in m.group(0).lower():
+            # Early access is a release of its own, not the finished game's.
+            subject = f"{subject or ctx.subject.name} (early access)"
         when = None
         if ctx.ref is not None and re.search(r"\btoday\b", text, re.IGNORECASE):
             when = ctx.ref.isoformat()  # "started filming today": the publication day

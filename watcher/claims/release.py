@@ -36,7 +36,7 @@ _RELEASE = (
 # Words that move or schedule whatever event was named before them.
 _MOVE = (
     r"slated|scheduled|set|due|dated?|moved|moving|pushed|pushing|push|delay\w*|"
-    r"postpon\w*|shift\w*|planned|targets?|targeting|until|till|will|instead"
+    r"postpon\w*|shift\w*|planned|targets?|targeted|targeting|until|till|will|instead"
 )
 _FILMING = r"filming|filmed|shoot\w*|shot|production|photography|cameras|wrap\w*|record\w*"
 _OTHER = (
@@ -60,7 +60,7 @@ _STRONG = re.compile(
     r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|window|bow|lands?|unwrapping|"
     r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for)|"
     r"filming|shooting|production|photography|wrap\w*|until|early\s+access|targets?|"
-    r"targeting|revealed|announced|unveiled|announcement|dated)\b",
+    r"targeted|targeting|revealed|announced|unveiled|announcement|dated)\b",
     re.IGNORECASE,
 )
 _RELEASE_AFTER = re.compile(
@@ -261,9 +261,16 @@ _PERSON_CUE_AFTER = re.compile(
 )
 
 
+_MAKER_NAME = re.compile(
+    r"\b(?:Games|Studios?|Entertainment|Interactive|Productions|Pictures|Television|Software)$"
+)
+
+
 def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
     if "’s" in phrase or "'s" in phrase:
         return False  # "Ubisoft's E3 2017": an owner's event, not a title
+    if _MAKER_NAME.search(phrase):
+        return False  # "the RPG from Copperleaf Games": who makes it, not what
     before = segment[:start]
     if _PERSON_BEFORE.search(before):
         return False  # "starring Mahershala Ali has faced...": a person
