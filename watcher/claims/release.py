@@ -46,7 +46,9 @@ _OTHER = (
     r"asked|panel|conference|Comic-Con|Expo|E3|Direct|blog|update|ended|aired|during|"
     r"back\s+in|meeting|decision|vote|review|freeze|beta|livestream|festival|convention|"
     r"casting|founded|formed|closure|record\w*|nominat\w*|won|award\w*|finale|ago|"
-    r"kick-?off|kicks?\s+off|opener|tournament|election|game\s+day|calendar|slate|remov\w*"
+    r"kick-?off|kicks?\s+off|opener|tournament|election|game\s+day|calendar|slate|remov\w*|"
+    # Support windows of a release already out: "4.3 remains supported until 2027".
+    r"supported|support|maintained|maintenance|end-of-life|EOL|updates"
 )
 _EVENT = re.compile(
     rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER})|(?P<move>{_MOVE}))\b",
@@ -366,6 +368,10 @@ def release_claims(ctx: Context) -> list[Draft]:
         )
         certainty = certainty_of(text, scope)
         subject = _subject_for(ctx, c_start, mention.start)
+        if subject in (None, UNNAMED) and event == "release" and not value.endswith("/.."):
+            # "beta 1 came out on May 23" dates a pre-release of the subject ("in early
+            # access at least through 2024" bounds the full release instead).
+            subject = _milestone_of(ctx, local) or subject
         if subject == UNNAMED:
             continue
         if event == "release" and subject is None and not superseded and _long_past(value, ctx):
@@ -387,6 +393,30 @@ def release_claims(ctx: Context) -> list[Draft]:
             status = "post_production" if _WRAP.search(before[-40:]) else "filming"
             drafts.append(Draft("status", status, certainty, subject=subject, date=value))
     return _with_delay(drafts)
+
+
+# A pre-release of the subject dated on its own: "beta 1 came out on May 23",
+# "a release candidate is expected in August", "early access starts in May".
+_MILESTONE = re.compile(
+    r"\b(?:(?P<kind>(?:open\s+|closed\s+|public\s+)?beta|alpha|preview|demo|playtest)"
+    r"(?:\s+(?P<n>\d{1,2})\b)?|(?P<rc>release\s+candidate|RC(?P<rcn>\d{1,2})?\b)|"
+    r"(?P<ea>early\s+access))",
+    re.IGNORECASE,
+)
+
+
+def _milestone_of(ctx: Context, local: str) -> str | None:
+    """The main subject's pre-release named since the previous date, as a subject."""
+    found = list(_MILESTONE.finditer(local))
+    m = found[-1] if found else None  # the one nearest the date
+    if m is None or ctx.subject.name is None:
+        return None
+    if m.group("ea"):
+        return f"{ctx.subject.name} (early access)"
+    if m.group("rc"):
+        return f"{ctx.subject.name} RC{m.group('rcn') or ''}"
+    label = " ".join(w.capitalize() for w in m.group("kind").split())
+    return f"{ctx.subject.name} {label}{' ' + m.group('n') if m.group('n') else ''}"
 
 
 def _with_delay(drafts: list[Draft]) -> list[Draft]:

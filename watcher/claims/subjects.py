@@ -355,6 +355,7 @@ def other_installment(text: str, subject: MainSubject) -> str | None:
     if subject.base is None:
         return None
     found: str | None = None
+    at = -1
     season = subject.name  # the season a later "Part 2" or "Volume 1" belongs to
     for m in INSTALLMENT.finditer(text):  # the last mention is the one nearest the claim
         number = installment_number(m)
@@ -365,10 +366,40 @@ def other_installment(text: str, subject: MainSubject) -> str | None:
             other = number != subject.number
             found = f"{subject.base} {unit} {number}" if other else None
             season = found or subject.name
+            at = m.start()
         elif unit in {"Part", "Volume", "Act", "Chapter"}:
             # A part of a season: its own subject, named under the season.
             found = f"{season} {unit} {number}"
+            at = m.start()
+    version = _other_version(text, subject.base)
+    if version is not None and version[0] > at:
+        found = version[1]
     return found
+
+
+_VERSIONED = re.compile(r"^(?P<title>.*\S)\s+(?P<version>\d+(?:\.\d+)*)$")
+
+
+def _other_version(text: str, base: str) -> tuple[int, str | None] | None:
+    """The last version of a versioned title ("Quillstack 5.0") that ``text`` names:
+    its offset, and its name when it is another version ("Quillstack 4.3")."""
+    versioned = _VERSIONED.match(base)
+    if versioned is None:
+        return None
+    title, current = versioned.group("title"), _version_key(versioned.group("version"))
+    last = None
+    for m in re.finditer(rf"(?<![\w-]){re.escape(title)}\s+(\d+(?:\.\d+)*)(?![\w.])", text):
+        other = _version_key(m.group(1)) != current
+        last = (m.start(), f"{title} {m.group(1)}" if other else None)
+    return last
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """ "5", "5.0" and "5.0.0" are one version."""
+    parts = [int(p) for p in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
 
 
 # Capitalised title-like phrases: runs of capitalised words, digits and joiners.
