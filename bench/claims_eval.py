@@ -85,6 +85,7 @@ class Report:
     misses: list[str] = field(default_factory=list)
     extras: list[str] = field(default_factory=list)
     wrong_certainty: list[str] = field(default_factory=list)
+    wrong_role: list[str] = field(default_factory=list)
 
     def micro(self, *, cast: bool, scope: str = "main") -> Tally:
         """Micro-average over kinds, with or without cast."""
@@ -174,19 +175,24 @@ def _certainty_ok(pred: str, gold: str) -> bool:
 def _match(
     predicted: list[dict[str, object]], gold: list[GoldClaim], *, lenient: bool
 ) -> list[tuple[int, int]]:
-    """Greedy one-to-one matching, exact subjects first."""
+    """Greedy one-to-one matching. Among gold claims a prediction matches (one person
+    with two crew roles), the one with the same role is paired with it."""
     pairs: list[tuple[int, int]] = []
     used: set[int] = set()
     for pi, pred in enumerate(predicted):
-        for gi, g in enumerate(gold):
-            if gi in used or g["kind"] != pred["kind"]:
-                continue
-            if norm_subject(g.get("subject")) != norm_subject(pred.get("subject")):
-                continue
-            if values_match(str(pred["kind"]), str(pred["value"]), g, lenient=lenient):
-                pairs.append((pi, gi))
-                used.add(gi)
-                break
+        candidates = [
+            gi
+            for gi, g in enumerate(gold)
+            if gi not in used
+            and g["kind"] == pred["kind"]
+            and norm_subject(g.get("subject")) == norm_subject(pred.get("subject"))
+            and values_match(str(pred["kind"]), str(pred["value"]), g, lenient=lenient)
+        ]
+        if candidates:
+            same_role = [gi for gi in candidates if gold[gi].get("role") == pred.get("role")]
+            gi = (same_role or candidates)[0]
+            pairs.append((pi, gi))
+            used.add(gi)
     return pairs
 
 
@@ -254,7 +260,13 @@ def score(articles: Iterable[GoldArticle], extractor: Extractor) -> Report:
                     )
                 report.superseded[bool(pred.get("superseded")) == bool(g.get("superseded"))] += 1
                 if g.get("role") is not None:
-                    report.role[pred.get("role") == g.get("role")] += 1
+                    role_ok = pred.get("role") == g.get("role")
+                    report.role[role_ok] += 1
+                    if not role_ok:
+                        report.wrong_role.append(
+                            f"{article.name} {g['kind']} {g['value']!r} {pred.get('role')} "
+                            f"(gold {g['role']}) | {str(pred['evidence'])[:150]}"
+                        )
                 if g["kind"] == "status" and g.get("date"):
                     pd = pred.get("date")
                     report.status_date[
@@ -373,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gold", type=Path, required=True)
     parser.add_argument(
-        "--errors", action="store_true", help="list misses, extras and wrong certainties"
+        "--errors", action="store_true", help="list misses, extras, wrong certainties and roles"
     )
     args = parser.parse_args(argv)
     report = score(load(args.gold), default_extractor)
@@ -385,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(report.extras))
         print("\nwrong certainty (matched claims):")
         print("\n".join(report.wrong_certainty))
+        print("\nwrong role (matched claims):")
+        print("\n".join(report.wrong_role))
     return 0
 
 

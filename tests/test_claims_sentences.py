@@ -36,6 +36,8 @@ def test_sentence_case(case: dict[str, Any]) -> None:
         assert found[key].certainty == certainty
     for key in case.get("superseded", []):
         assert found[key].superseded
+    for key, role in case.get("roles", {}).items():
+        assert found[key].role == role, f"{key}: {found[key].role} is not {role}"
     roles = {(c.value, c.role) for c in result.claims}
     for entry in case.get("reject_roles", []):
         name, role = entry.split("|")

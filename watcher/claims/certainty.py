@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Final, Literal, Protocol
 
 from watcher.claims.model import Certainty
-from watcher.claims.sentences import Sentence
+from watcher.claims.sentences import Sentence, is_list_item
 
 # "May" with a capital is usually the month, so the modal is matched in lower case only.
 HEDGE: Final = re.compile(
@@ -101,8 +101,7 @@ def is_hedged(text: str) -> bool:
 # (an executive, the director); "other": media, insiders, cast.
 Attribution = Literal["official", "maker", "other"]
 
-# A list item ("- Jane Doe as Smoker") or a line introducing one ("The cast includes:").
-_LIST_ITEM = re.compile(r"^\s*[-•*–]\s")
+# A line introducing a list ("The cast includes:").
 _INTRODUCES = re.compile(r":\s*$")
 _OPENING_QUOTE = re.compile(r"^\W*[“\"]")
 
@@ -168,7 +167,7 @@ def carried_attributions(
         previous = sentences[i - 1] if i else None
         if source is None and previous is not None and not previous.headline:
             line_start = text.rfind("\n", 0, sentence.start) + 1
-            if _LIST_ITEM.match(sentence.text):
+            if is_list_item(sentence):
                 source = list_source
             elif _INTRODUCES.search(sentence.text):
                 source = carried[i - 1]
@@ -178,7 +177,7 @@ def carried_attributions(
                 source = carried[i - 1]
             else:
                 source = own[i - 1]
-        if not _LIST_ITEM.match(sentence.text):
+        if not is_list_item(sentence):
             list_source = source
         carried.append(source)
     return carried

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from watcher.claims.certainty import certainty_of
+from watcher.claims.certainty import ORG, certainty_of
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.model import Certainty
 from watcher.claims.people import NAME, names
@@ -90,6 +90,8 @@ _ROLE_STEMS: Final = (
 )
 _SPLIT_ROLES = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*")
 _COMPANY_END = re.compile(r"\b(?:Games|Studios|Entertainment|Interactive|Productions)$")
+# "Ubisoft Singapore", "Sony Santa Monica": a known company's studio, not a person.
+_KNOWN_COMPANY = re.compile(rf"{ORG}\b")
 _LEFT = re.compile(r"\b(?:stepped\s+down|step\s+down|left|depart\w*|exit\w*|replaced)\b")
 _PAREN = re.compile(r"\([^)]*\)")
 _HIRED = re.compile(
@@ -196,7 +198,7 @@ def crew_claims(ctx: Context) -> list[Draft]:
             roles = _roles(m.group("roles"))
             for name in names(m.group("list")):
                 # A person who "developed" a series created it; a company developed a game.
-                person = not _COMPANY_END.search(name)
+                person = not (_COMPANY_END.search(name) or _KNOWN_COMPANY.match(name))
                 add(name, ["creator" if r == "developer" and person else r for r in roles])
     for m in _AS_ROLE.finditer(text):
         gone = bool(m.group("verb") and _LEFT.search(m.group("verb")))

@@ -22,9 +22,9 @@ from watcher.claims.crew import crew_claims
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.facets import episode_claims, platform_claims, status_claims, trailer_claims
 from watcher.claims.model import ArticleClaims, Claim, ReferenceBasis
-from watcher.claims.people import cast_claims
+from watcher.claims.people import cast_claims, cast_role
 from watcher.claims.release import release_claims
-from watcher.claims.sentences import Sentence, looks_like_headline, segment
+from watcher.claims.sentences import Sentence, list_intros, looks_like_headline, segment
 from watcher.claims.speakers import MakerSpeech
 from watcher.claims.subjects import main_subject
 
@@ -81,6 +81,7 @@ def extract_claims(
         for rule in RULES
         for draft in rule(Context(sentence, subject, reference_date))
     ]
+    proposed = _roles_from_list_intros(proposed, sentences)
     makers = MakerSpeech(text, (d.value for _s, d in proposed if d.kind == "crew"))
     own = [attribution(s.text, makers) for s in sentences]
     carried = carried_attributions(text, sentences, own)
@@ -145,6 +146,22 @@ def _with_source(draft: Draft, own: Attribution | None, source: Attribution | No
     if (own is None and source == "official") or (source == "maker" and draft.kind in _MAKERS_SAY):
         return replace(draft, certainty="official")
     return draft
+
+
+def _roles_from_list_intros(
+    proposed: list[tuple[Sentence, Draft]], sentences: list[Sentence]
+) -> list[tuple[Sentence, Draft]]:
+    """A cast list takes its role from the line that introduced it ("The newly
+    announced cast includes:" makes every item a new cast member)."""
+    intros = {s.start: intro for s, intro in zip(sentences, list_intros(sentences), strict=True)}
+    out: list[tuple[Sentence, Draft]] = []
+    for sentence, draft in proposed:
+        intro = intros[sentence.start]
+        if draft.kind == "cast" and draft.role == "series" and intro is not None:
+            out.append((sentence, replace(draft, role=cast_role(intro.text))))
+        else:
+            out.append((sentence, draft))
+    return out
 
 
 def _in_official_article(draft: Draft) -> Draft:

@@ -144,7 +144,7 @@ _ROLE_CUES: Final = (
     (
         "new",
         re.compile(
-            r"\b(?:joins|joined|will\s+join|to\s+join|newcomers?|new\s+(?:cast|faces?|additions?|"
+            r"\b(?:joins|joined|joining|will\s+join|to\s+join|newcomers?|new\s+(?:cast|faces?|additions?|"
             r"members?|stars?)|cast\s+as|signed\s+on|newly|added|adds|addition|welcom\w+)\b",
             re.I,
         ),
@@ -180,7 +180,8 @@ def names(raw: str) -> list[str]:
     return out
 
 
-def _cast_role(text: str) -> str:
+def cast_role(text: str) -> str:
+    """The cast role a sentence signals: not_returning, returning, new or series."""
     for role, cue in _ROLE_CUES:
         if cue.search(text):
             return role
@@ -220,7 +221,7 @@ def cast_claims(ctx: Context) -> list[Draft]:
         if name not in found or (character and not found[name][1]):
             found[name] = (role, character)
 
-    role = _cast_role(text)
+    role = cast_role(text)
     for m in _PLAYED_BY.finditer(text):
         char = m.group("char")
         add(m.group("name"), role, char if char and char not in _NOT_NAMES else None)
@@ -246,7 +247,7 @@ def cast_claims(ctx: Context) -> list[Draft]:
         add(m.group("name"), role, m.group("char"))
     aside = _APPOSITIVE_RETURN.match(text)
     if aside:
-        add(aside.group("name"), _cast_role(text[aside.end("name") : aside.end()]))
+        add(aside.group("name"), cast_role(text[aside.end("name") : aside.end()]))
     if _CAST_UNKNOWN.search(text) and not found:
         found["unknown"] = ("series", None)
     bullet = _BULLET_AS.match(text)
@@ -266,7 +267,7 @@ def cast_claims(ctx: Context) -> list[Draft]:
     for m in _RETURN.finditer(text):
         if _AS_CREW.match(text, m.end()):
             continue  # "X stepped down as director" is crew news
-        local = _cast_role(m.group(0))
+        local = cast_role(m.group(0))
         for name in names(m.group("list")):
             if len(name.split()) >= 2 or name in found:
                 add(name, local)

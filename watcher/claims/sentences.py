@@ -63,6 +63,27 @@ class Sentence:
     label: str | None = None
 
 
+_LIST_ITEM = re.compile(r"^\s*[-•*–]\s")
+
+
+def is_list_item(sentence: Sentence) -> bool:
+    """A bulleted line ("- Jane Doe as Smoker")."""
+    return _LIST_ITEM.match(sentence.text) is not None
+
+
+def list_intros(sentences: list[Sentence]) -> list[Sentence | None]:
+    """For each sentence, the line that introduced the list it is an item of."""
+    intros: list[Sentence | None] = []
+    intro: Sentence | None = None
+    for sentence in sentences:
+        if is_list_item(sentence):
+            intros.append(intro)
+        else:
+            intros.append(None)
+            intro = sentence
+    return intros
+
+
 def looks_like_headline(line: str) -> bool:
     """A headline candidate: words with a capital, not a menu ("top of page", "Home | News")."""
     words = line.split()
