@@ -160,7 +160,7 @@ _COMPANY_WORDS: Final = _words(
 _LEAD_WORDS: Final = _words(
     "After Although While When If Since Because Before Once Until Whereas Though With "
     "Without During Despite Like Both Neither Even Only Plus Stars Starring Newcomer Newcomers "
-    "Veteran Actor Actress Star Co-star "
+    "Veteran Actor Actress Star Co-star Regular Regulars "
 )
 
 
@@ -178,6 +178,11 @@ def names(raw: str) -> list[str]:
             continue  # "Ken Levine's Ghost Story Games", "Netflix's Hollywood": not one name
         out.append(name)
     return out
+
+
+_JOINED_BY = re.compile(
+    r"\b(?:will\s+be|are|is|were|was|have\s+been|has\s+been)\s+joined\s+by\b", re.IGNORECASE
+)
 
 
 def cast_role(text: str) -> str:
@@ -273,6 +278,12 @@ def cast_claims(ctx: Context) -> list[Draft]:
                 add(name, local)
     if not found and not others:
         return []
+    joined = _JOINED_BY.search(text)
+    if joined:
+        # "Regulars A and B will be joined by newcomers C and D": A and B are back.
+        for name, (_role, char) in list(found.items()):
+            before = 0 <= text.find(name) < joined.start()
+            found[name] = ("returning" if before else "new", char)
 
     def certainty(name: str) -> Certainty:
         # Each name's own clause: "X is expected back, while Y joins" hedges X only.
