@@ -70,6 +70,17 @@ _WHO_PLAYS = re.compile(
     rf"(?P<name>{NAME}),\s+who\s+(?:will\s+)?(?:plays?|portrays?|voices?)\s+(?:the\s+)?"
     rf"(?P<char>{NAME})"
 )
+# "will see X take over the lead role": X is new in it.
+_TAKES_OVER = re.compile(
+    rf"(?P<name>{NAME})\s+(?:will\s+)?(?:take|takes|taking|took|step|steps|stepping)\s+"
+    r"(?:over|into)\s+(?:the\s+|a\s+)?(?:(?:lead|main|title|central)\s+)?(?:role|part|mantle)\b"
+)
+# "since X has now exited the series": X is not coming back.
+_HAS_LEFT = re.compile(
+    rf"\b(?:since|after|as|because|now\s+that)\s+(?P<name>{NAME})\s+(?:has\s+|had\s+)?"
+    r"(?:now\s+|officially\s+)?(?:exited|left|quit|departed|stepped\s+(?:away|down)\s+from)\s+"
+    r"(?:the\s+)?(?:series|show|role|film|franchise|project|cast)\b"
+)
 _PAREN = re.compile(r"\([^)]*\)")
 _CHUNK_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 _CHUNK_NAME = re.compile(
@@ -250,6 +261,10 @@ def cast_claims(ctx: Context) -> list[Draft]:
             add(name, role)
     for m in _WHO_PLAYS.finditer(text):
         add(m.group("name"), role, m.group("char"))
+    for m in _TAKES_OVER.finditer(text):
+        add(m.group("name"), "new")
+    for m in _HAS_LEFT.finditer(text):
+        add(m.group("name"), "not_returning")
     aside = _APPOSITIVE_RETURN.match(text)
     if aside:
         add(aside.group("name"), cast_role(text[aside.end("name") : aside.end()]))
