@@ -190,6 +190,19 @@ _EPISODES = re.compile(
     + r")(?:\s+|-)(?:new\s+|total\s+|hour-long\s+)?episodes?\b",
     re.IGNORECASE,
 )
+_NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
+_SPLIT_SEASON = re.compile(
+    rf"\b(?P<parts>{_NUMBER})\s+(?:chapters|parts|volumes|batches|halves)\s+of\s+"
+    rf"(?P<each>{_NUMBER})\s+episodes\s+(?:each|apiece)\b",
+    re.IGNORECASE,
+)
+
+
+def _number(raw: str) -> int:
+    raw = raw.lower()
+    return int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+
+
 _EPISODE_VETO = re.compile(
     r"(?:-episodes?\s+(?!season|first\s+season|order|run)\w+|predecessor|previous\s+season|"
     r"first\s+\w+\s+episodes|episodes?\s+(?:each|per|a\s+week)|remaining|"
@@ -328,11 +341,16 @@ def trailer_claims(ctx: Context) -> list[Draft]:
 def episode_claims(ctx: Context) -> list[Draft]:
     """Episode count of the subject's season or part."""
     text = ctx.text
+    split = _SPLIT_SEASON.search(text)
+    if split:
+        # "two chapters of four episodes each": the season has eight.
+        count = _number(split.group("parts")) * _number(split.group("each"))
+        subject = other_installment(text[: split.start()], ctx.subject)
+        return [Draft("episodes", str(count), certainty_of(text), subject=subject)]
     m = _EPISODES.search(text)
     if not m or _EPISODE_VETO.search(text):
         return []
-    raw = m.group("n").lower()
-    count = int(raw) if raw.isdigit() else NUMBER_WORDS[raw]
+    count = _number(m.group("n"))
     if count < 2:
         return []
     # "The eight-episode first season": the installment may follow the count.
