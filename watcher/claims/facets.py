@@ -180,7 +180,14 @@ _TRAILER: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             rf"(?:released|dropped|unveiled|revealed|shared)|\b(?:new|first|latest|official|"
             rf"final|big)\s+(?:\w+\s+)?{_TRAILER_NOUN}\s+(?:for|of)\b|\b{_TRAILER_NOUN}s?\s+"
             rf"(?:landing|landed|arrived|dropped|debuted|released|unveiled|revealed|published)|\b{_TRAILER_NOUN}\b[^.]{{0,60}}?\b(?:debuted|"
-            rf"dropped|arrived|landed|showcas\w+|knocked|showed|lacked|featured|gave|teased)\b",
+            rf"dropped|arrived|landed|showcas\w+|knocked|showed|lacked|featured|gave|teased)\b|"
+            # Heard or seen "in one of the trailers": they are out.
+            rf"\b(?:in|from)\s+(?:one\s+of\s+)?(?:the|a|its|their)\s+(?:\S+\s+){{0,2}}?"
+            rf"{_TRAILER_NOUN}s?\b(?!\s+(?:is|will|to\s+come|coming|due))|"
+            # Games show gameplay: "gameplay was first unveiled in 2023", "a gameplay reveal".
+            r"\bgameplay\s+(?:(?:was|were|has\s+been|have\s+been)\s+(?:first\s+)?"
+            r"(?:unveiled|revealed|shown|showcased)|reveal(?:ed)?|showing|showcase)\b"
+            r"(?!\s+(?:live)?stream|\s+event|\s+presentation)",
         ),
     )
 )
@@ -325,8 +332,8 @@ def trailer_claims(ctx: Context) -> list[Draft]:
     """Trailer state of the subject, if the sentence gives one."""
     text = ctx.text
     folded = text.lower()
-    if "trailer" not in folded and "teaser" not in folded:
-        return []  # every trailer pattern names one
+    if "trailer" not in folded and "teaser" not in folded and "gameplay" not in folded:
+        return []  # every trailer pattern names one (or a game's gameplay reveal)
     for value, pattern in _TRAILER:
         m = pattern.search(text)
         if m:
