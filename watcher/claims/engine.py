@@ -176,22 +176,41 @@ _COMPANY_END = re.compile(r"\b(?:Games|Studios|Entertainment|Interactive|Product
 
 
 def _resolve_surnames(claims: list[Claim], text: str) -> list[Claim]:
-    """Crew named by surname only take the full name the article uses elsewhere;
-    a surname the article never spells out in full is dropped (it may be anyone)."""
+    """People named by surname only take the full name the article uses elsewhere
+    ("Smith as Prince Daemon", after "Matt Smith"). A crew surname the article never
+    spells out in full is dropped (it may be anyone); a one-word cast name stays,
+    since many actors go by one (Zendaya)."""
     out: list[Claim] = []
     seen = {(c.kind, c.subject, c.value, c.role) for c in claims}
     for claim in claims:
-        if claim.kind != "crew" or " " in claim.value or _COMPANY_END.search(claim.value):
+        person = claim.kind in ("crew", "cast") and claim.value != "unknown"
+        if not person or " " in claim.value or _COMPANY_END.search(claim.value):
             out.append(claim)
             continue
         full = re.search(rf"\b([A-Z][\w’'-]+(?:\s+[A-Z]\.)?)\s+{re.escape(claim.value)}\b", text)
         if full is None or full.group(1) in _NOT_FIRST_NAMES:
+            if claim.kind == "cast":
+                out.append(claim)
             continue
         name = f"{full.group(1)} {claim.value}"
         if (claim.kind, claim.subject, name, claim.role) not in seen:
             seen.add((claim.kind, claim.subject, name, claim.role))
             out.append(replace(claim, value=name))
-    return out
+    return _one_per_cast_member(out)
+
+
+def _one_per_cast_member(claims: list[Claim]) -> list[Claim]:
+    """One cast claim per person and subject: a resolved surname may meet the full
+    name's own claim, and the one that says how they are cast wins."""
+    best: dict[tuple[str | None, str], Claim] = {}
+    for claim in claims:
+        if claim.kind != "cast":
+            continue
+        key = (claim.subject, claim.value)
+        kept = best.get(key)
+        if kept is None or (kept.role == "series" and claim.role != "series"):
+            best[key] = claim
+    return [c for c in claims if c.kind != "cast" or best[(c.subject, c.value)] is c]
 
 
 _NOT_FIRST_NAMES = frozenset(
