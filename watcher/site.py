@@ -206,6 +206,11 @@ class Digest:
 # ---- rendering ---------------------------------------------------------------------
 
 
+# The filters below are pure and see the same few values over and over (a source's
+# fetch time on every line it is quoted, the same URLs and snapshot paths): cached.
+
+
+@lru_cache(maxsize=65536)
 def when(moment: datetime | None) -> str:
     """``2024-01-05 10:00 UTC``: readable, unambiguous, sortable."""
     if moment is None:
@@ -215,6 +220,7 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+@lru_cache(maxsize=65536)
 def iso(moment: datetime | None) -> str:
     """The machine form for ``<time datetime>``."""
     if moment is None:
@@ -224,6 +230,7 @@ def iso(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+@lru_cache(maxsize=65536)
 def web_url(url: str | None) -> str | None:
     """``url`` when it is an http(s) URL, else None: no ``javascript:`` links."""
     if not url:
@@ -235,6 +242,7 @@ def web_url(url: str | None) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
+@lru_cache(maxsize=65536)
 def local_href(path: str | None, root: str) -> str | None:
     """A link to a stored snapshot: site-relative paths get the page's ``root``."""
     if not path:
