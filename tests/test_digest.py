@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from watcher.digest import (
     build_digest,
     render_site,
 )
+from watcher.site import page_name
 
 SUBJECT = "All of Us Are Dead Season 2"
 SCRIPT = "<script>alert(1)</script>"
@@ -486,3 +488,25 @@ def test_link_helpers_refuse_script_urls() -> None:
     naive = datetime(2023, 4, 2, 9, 0)
     assert when(naive) == "2023-04-02 09:00 UTC" and iso(naive) == "2023-04-02T09:00:00Z"
     assert when(None) == "—" and iso(None) == ""
+
+
+def test_ten_thousand_changes_are_all_listed_across_the_pages() -> None:
+    # Issue 7's size: every one of 10,000 changes since the previous digest is on a
+    # page of changes (none "not listed"), each once, and the pager reaches them all.
+    base = len(sample_input().changes)
+    data = sample_input(extra_changes=10_000 - base)
+    assert len(data.changes) == 10_000
+    digest = build_digest(data)
+    files = render_site(digest)
+    assert digest.changes_unlisted == 0
+    pages = [page_name(n) for n in range(1, len(digest.pages) + 1)]
+    assert len(pages) == 10_000 // CHANGES_PER_PAGE
+    listed = [
+        int(m)
+        for page in pages
+        for m in re.findall(r'<article class="[^"]*" id="change-(\d+)"', files[page])
+    ]
+    assert sorted(listed) == sorted(r.id for r in data.changes)
+    last = BeautifulSoup(files[pages[-1]], "html.parser")
+    assert last.select_one(".unlisted") is None
+    assert {str(a["href"]) for a in last.select(".pager a")} == set(pages[:-1])

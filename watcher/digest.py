@@ -11,8 +11,8 @@ network: the lead's store fills the input records, ``now`` comes in with them.
 Size limits, so a digest with 10,000 change events still builds and renders in
 well under two seconds: the change list since ``since`` is paginated by
 ``CHANGES_PER_PAGE`` (index.html is page 1, then changes-2.html ...), at most
-``MAX_CHANGE_PAGES`` pages; changes beyond are counted, not listed (the subject
-pages always show the current state). Watch pages list the latest
+``MAX_CHANGE_PAGES`` pages, i.e. 10,000 changes; changes beyond are counted, not
+listed (the subject pages always show the current state). Watch pages list the latest
 ``MAX_CHECKS`` checks and diff the latest ``MAX_TEXT_DIFFS`` version pairs.
 """
 
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 CHANGES_PER_PAGE: Final = 200
-MAX_CHANGE_PAGES: Final = 25
+MAX_CHANGE_PAGES: Final = 50  # 50 x 200 = 10,000 listed changes, issue 7's size
 MAX_CHECKS: Final = 200
 MAX_TEXT_DIFFS: Final = 5
 MAX_DIFF_LINES: Final = 200
