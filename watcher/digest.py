@@ -236,6 +236,7 @@ class _Builder:
         # lives in ``data`` for the whole build.
         self._views: dict[int, ValueView] = {}
         self._keys: dict[str, str] = {}
+        self._value_keys: dict[tuple[str, str], str] = {}
         self.sources = {w.id: SourceRef(w.id, w.name, w.url) for w in data.watches}
         self.subjects = SubjectIndex()
         self.versions = {
@@ -289,6 +290,13 @@ class _Builder:
         key = self._keys.get(subject)
         if key is None:
             key = self._keys[subject] = subject_key(subject)
+        return key
+
+    def value_key(self, kind: str, value: str) -> str:
+        """``diff.value_key`` (an EDTF parse for dates), once per value."""
+        key = self._value_keys.get((kind, value))
+        if key is None:
+            key = self._value_keys[kind, value] = value_key(kind, value)
         return key
 
     def view(self, claim: Claim) -> ValueView:
@@ -422,8 +430,8 @@ class _Builder:
             if best is None:
                 silent.append(self.source(wid))
                 continue
-            groups.setdefault(value_key(kind, best.value), []).append((wid, best))
-        best_key = value_key(kind, overall[0].value) if overall else None
+            groups.setdefault(self.value_key(kind, best.value), []).append((wid, best))
+        best_key = self.value_key(kind, overall[0].value) if overall else None
         built = []
         for vkey, members in groups.items():
             strongest = min((c for _w, c in members), key=claim_rank)
@@ -486,7 +494,7 @@ class _Builder:
                 continue
             key = self.key(_resolved(claim, version.subject))
             table = self.said.setdefault(key, {})
-            cell = table.setdefault((claim.kind, value_key(claim.kind, claim.value)), {})
+            cell = table.setdefault((claim.kind, self.value_key(claim.kind, claim.value)), {})
             said = cell.get(wid)
             if said is None:
                 cell[wid] = _Said(claim, version.fetched_at, last, until is None, version)
