@@ -270,8 +270,8 @@ def human_bytes(n: int) -> str:
 @lru_cache(maxsize=4)
 def environment(templates: str | None = None) -> Environment:
     """The Jinja environment of the site, one per templates folder per process:
-    compiled templates are kept, and never re-checked on disk (partials are
-    included once per item, and a stat per include adds up over thousands)."""
+    compiled templates are kept, and never re-checked on disk (a stat per
+    template load adds up over thousands of pages)."""
     return _environment(templates or str(resource_path("templates")))
 
 
