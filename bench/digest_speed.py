@@ -3,15 +3,17 @@
 The home comes from a real first pass over the local corpus (every claim of a
 new article is an ``added`` change event): either ``--home`` (e.g. the seed
 home ``bench/throughput.py --keep DIR`` leaves in ``DIR/n10000/seed``) or one
-made here for ``--n`` watches. The digest input is gathered from the store as
-``watcher.publish.write_digest`` gathers it, cut to the newest ``--events``
-change events, then built (``build_digest``), rendered (``render_site``) and
-written to a temporary folder with the snapshot text files, each stage timed
-(wall and CPU). Then ``write_digest`` runs end to end over every event in the
-home, as ``watcher digest`` would the first time.
+made here for ``--n`` watches (``--keep DIR`` keeps it for the next run). The
+digest input is gathered from the store as ``watcher.publish.write_digest``
+gathers it (the newest 10,000 change events, what its pages can list), cut to
+the newest ``--events``, then built (``build_digest``), rendered
+(``render_site``) and written to a temporary folder with the snapshot text files
+(``publish.write_files``), each stage timed (wall and CPU). Then
+``write_digest`` runs end to end, as ``watcher digest`` would the first time.
 
-    .venv/bin/python bench/digest_speed.py --n 1000            # builds its home (~1 min)
-    .venv/bin/python bench/digest_speed.py --home /tmp/keep/n10000/seed
+    .venv/bin/python bench/digest_speed.py --n 1000 --keep /tmp/digest-n1000   # ~1 min to make
+    .venv/bin/python bench/digest_speed.py --home /tmp/digest-n1000
+    .venv/bin/python bench/digest_speed.py --n 10000 --keep /tmp/digest-n10000  # ~6 min to make
 """
 
 from __future__ import annotations
@@ -45,24 +47,9 @@ class Stopwatch:
         return out
 
 
-def _write(out_dir: Path, files: dict[str, str], data: Any) -> int:
-    from watcher.publish import _write_atomically
-
-    count = 0
-    for relative, content in files.items():
-        _write_atomically(out_dir / relative, content.encode("utf-8"))
-        count += 1
-    for watch in data.watches:
-        for version in watch.versions:
-            if version.snapshot_path is not None:
-                _write_atomically(out_dir / version.snapshot_path, version.text.encode("utf-8"))
-                count += 1
-    return count
-
-
 def measure(home: Path, events: int, *, end_to_end: bool = True) -> dict[str, Any]:
     from watcher.digest import build_digest
-    from watcher.publish import digest_input, write_digest
+    from watcher.publish import digest_input, write_digest, write_files
     from watcher.runtime import Runtime
     from watcher.settings import Settings
     from watcher.site import render_site
@@ -70,13 +57,14 @@ def measure(home: Path, events: int, *, end_to_end: bool = True) -> dict[str, An
     watch = Stopwatch()
     with Runtime.open(Settings(home=home)) as rt:
         now = datetime.now(UTC)
+        rt_events = rt.store.last_change_id()  # a benchmark home never deletes events
         full = watch.run("gather (store → input)", digest_input, rt.store, now=now, since=None)
         newest = sorted(full.changes, key=lambda c: (c.at, c.id), reverse=True)[:events]
         data = replace(full, changes=tuple(newest))
         digest = watch.run("build_digest", build_digest, data)
         files = watch.run("render_site", render_site, digest)
         with tempfile.TemporaryDirectory() as tmp:
-            written = watch.run("write files", _write, Path(tmp), files, data)
+            written = watch.run("write files", write_files, Path(tmp), files, data)
             site_bytes = sum(len(v.encode()) for v in files.values())
         staged = {
             "wall_s": sum(s["wall_s"] for s in watch.stages.values()),
@@ -91,7 +79,8 @@ def measure(home: Path, events: int, *, end_to_end: bool = True) -> dict[str, An
     return {
         "home": str(home),
         "watches": len(full.watches),
-        "events_in_home": len(full.changes),
+        "events_loaded": len(full.changes),
+        "events_in_home": rt_events,
         "events": len(data.changes),
         "stages": watch.stages,
         "staged_total": staged,
@@ -103,18 +92,24 @@ def measure(home: Path, events: int, *, end_to_end: bool = True) -> dict[str, An
     }
 
 
-def _make_home(n: int, seed: int, scratch: Path) -> Path:
+FIRST_PROCESS_CHECKS = 1000  # beyond these, the first versions are made in 2 processes
+
+
+def _make_home(n: int, seed: int, home: Path) -> Path:
     import server
+    import throughput
 
     srv = server.start(n, seed=seed)
     try:
         srv.control("warm")
-        home = scratch / "home"
         print(f"digest: first pass over {n} watches to make change events ...", flush=True)
+        cap = ["--cap", str(FIRST_PROCESS_CHECKS)] if n > FIRST_PROCESS_CHECKS else []
         common.run_child(
             [str(common.BENCH / "throughput.py"), "--child", "seed", "--home", str(home),
-             "--base", srv.base, "--n", str(n), "--seed", str(seed)]
+             "--base", srv.base, "--n", str(n), "--seed", str(seed), *cap]
         )  # fmt: skip
+        if cap:
+            throughput._seed_rest(home, srv.base, FIRST_PROCESS_CHECKS, n, 8, 2)
     finally:
         srv.stop()
     return home
@@ -128,7 +123,7 @@ def report(result: dict[str, Any]) -> str:
     if result["write_digest_all_events"]:
         rows.append(
             [
-                f"write_digest, all {result['events_in_home']:,} events",
+                f"write_digest, newest {result['events_loaded']:,} events",
                 result["write_digest_all_events"]["wall_s"],
                 result["write_digest_all_events"]["cpu_s"],
             ]
@@ -147,16 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, help="an existing benchmark home")
     parser.add_argument("--n", type=int, default=1000, help="watches, when making a home")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="make the home here and keep it (with --n)")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument(
-        "--no-end-to-end", action="store_true", help="skip write_digest over every event"
+        "--no-end-to-end", action="store_true", help="skip the end-to-end write_digest"
     )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     scratch = Path(tempfile.mkdtemp(prefix="digest-bench-"))
     try:
-        home = args.home or _make_home(args.n, args.seed, scratch)
+        home = args.home or _make_home(args.n, args.seed, args.keep or scratch / "home")
         # Work on a copy: write_digest records a digest row in the store.
         work = scratch / "work"
         shutil.copytree(home, work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from watcher.digest import (
     build_digest,
     render_site,
 )
+from watcher.site import page_name
 
 SUBJECT = "All of Us Are Dead Season 2"
 SCRIPT = "<script>alert(1)</script>"
@@ -486,3 +488,59 @@ def test_link_helpers_refuse_script_urls() -> None:
     naive = datetime(2023, 4, 2, 9, 0)
     assert when(naive) == "2023-04-02 09:00 UTC" and iso(naive) == "2023-04-02T09:00:00Z"
     assert when(None) == "—" and iso(None) == ""
+
+
+def test_ten_thousand_changes_are_all_listed_across_the_pages() -> None:
+    # Issue 7's size: every one of 10,000 changes since the previous digest is on a
+    # page of changes (none "not listed"), each once, and the pager reaches them all.
+    base = len(sample_input().changes)
+    data = sample_input(extra_changes=10_000 - base)
+    assert len(data.changes) == 10_000
+    digest = build_digest(data)
+    files = render_site(digest)
+    assert digest.changes_unlisted == 0
+    pages = [page_name(n) for n in range(1, len(digest.pages) + 1)]
+    assert len(pages) == 10_000 // CHANGES_PER_PAGE
+    listed = [
+        int(m)
+        for page in pages
+        for m in re.findall(r'<article class="[^"]*" id="change-(\d+)"', files[page])
+    ]
+    assert sorted(listed) == sorted(r.id for r in data.changes)
+    last = BeautifulSoup(files[pages[-1]], "html.parser")
+    assert last.select_one(".unlisted") is None
+    assert {str(a["href"]) for a in last.select(".pager a")} == set(pages[:-1])
+
+
+def test_change_fragments_escape_attribute_values() -> None:
+    # change_html builds the markup in Python: a quote in a value must not end
+    # the attribute it is put in.
+    evil = '" onmouseover="alert(1)" x="<script>alert(1)</script>'
+    data = sample_input()
+    odd = ChangeRecord(
+        998,
+        1,
+        at("2023-03-26T00:00"),
+        ClaimChange(
+            "release_date",
+            SUBJECT,
+            "",
+            "changed",
+            c("release_date", evil, "reported", f"Was {evil}.", role=evil),
+            c("release_date", "2024", evil, f"Now {evil}.", role=evil, character=evil),  # type: ignore[arg-type]
+            True,
+        ),
+        snapshot_id=4,
+    )
+    files = render_site(build_digest(replace(data, changes=(*data.changes, odd))))
+    page = BeautifulSoup(files["index.html"], "html.parser")
+    article = page.select_one("#change-998")
+    assert article is not None
+    assert article.find("script") is None and not article.select("[onmouseover]")
+    assert article.select_one(".side.old data.said")["value"] == evil  # type: ignore[index]
+    assert article.select_one(".side.old data.said")["title"] == f"EDTF {evil}"  # type: ignore[index]
+    certainty = article.select_one(".side.new .certainty")
+    assert certainty is not None and certainty.get_text() == evil
+    assert " ".join(certainty["class"]) == f"certainty c-{evil}"
+    assert article.select_one(".side.new blockquote.evidence").get_text() == f"Now {evil}."  # type: ignore[union-attr]
+    assert article.select_one(".side.new .role").get_text() == f"({evil} as {evil})"  # type: ignore[union-attr]

@@ -11,8 +11,8 @@ network: the lead's store fills the input records, ``now`` comes in with them.
 Size limits, so a digest with 10,000 change events still builds and renders in
 well under two seconds: the change list since ``since`` is paginated by
 ``CHANGES_PER_PAGE`` (index.html is page 1, then changes-2.html ...), at most
-``MAX_CHANGE_PAGES`` pages; changes beyond are counted, not listed (the subject
-pages always show the current state). Watch pages list the latest
+``MAX_CHANGE_PAGES`` pages, i.e. 10,000 changes; changes beyond are counted, not
+listed (the subject pages always show the current state). Watch pages list the latest
 ``MAX_CHECKS`` checks and diff the latest ``MAX_TEXT_DIFFS`` version pairs.
 """
 
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 CHANGES_PER_PAGE: Final = 200
-MAX_CHANGE_PAGES: Final = 25
+MAX_CHANGE_PAGES: Final = 50  # 50 x 200 = 10,000 listed changes, issue 7's size
 MAX_CHECKS: Final = 200
 MAX_TEXT_DIFFS: Final = 5
 MAX_DIFF_LINES: Final = 200
@@ -230,6 +230,13 @@ class _Builder:
 
     def __init__(self, data: DigestInput) -> None:
         self.data = data
+        # The same claims and subjects come back on many pages (a change, the
+        # cross-source view, the history): convert each one once. Views are keyed
+        # by identity: hashing a Claim hashes all its fields, and every claim here
+        # lives in ``data`` for the whole build.
+        self._views: dict[int, ValueView] = {}
+        self._keys: dict[str, str] = {}
+        self._value_keys: dict[tuple[str, str], str] = {}
         self.sources = {w.id: SourceRef(w.id, w.name, w.url) for w in data.watches}
         self.subjects = SubjectIndex()
         self.versions = {
@@ -260,17 +267,44 @@ class _Builder:
                 continue
             latest = versions[-1]
             if latest.subject:
-                key = subject_key(latest.subject)
+                key = self.key(latest.subject)
                 self.main_subject_of.setdefault(key, set()).add(watch.id)
                 self.current.setdefault(key, {}).setdefault(watch.id, [])
             for claim in latest.claims:
-                key = subject_key(_resolved(claim, latest.subject))
+                key = self.key(_resolved(claim, latest.subject))
                 if key:
                     self.current.setdefault(key, {}).setdefault(watch.id, []).append(claim)
         for record in data.changes:
-            if subject_key(record.change.subject):
+            if self.key(record.change.subject):
                 self.subjects.add(record.change.subject)
         self.slugs = self._slugs()
+        # watch id -> the subjects its latest version speaks about (for its page;
+        # asking every subject per watch would be quadratic in watches)
+        self.keys_of: dict[int, set[str]] = {}
+        for key, per_source in self.current.items():
+            for wid in per_source:
+                self.keys_of.setdefault(wid, set()).add(key)
+
+    def key(self, subject: str) -> str:
+        """``subject_key``, once per spelling."""
+        key = self._keys.get(subject)
+        if key is None:
+            key = self._keys[subject] = subject_key(subject)
+        return key
+
+    def value_key(self, kind: str, value: str) -> str:
+        """``diff.value_key`` (an EDTF parse for dates), once per value."""
+        key = self._value_keys.get((kind, value))
+        if key is None:
+            key = self._value_keys[kind, value] = value_key(kind, value)
+        return key
+
+    def view(self, claim: Claim) -> ValueView:
+        """``value_view``, once per claim."""
+        view = self._views.get(id(claim))
+        if view is None:
+            view = self._views[id(claim)] = value_view(claim)
+        return view
 
     def _slugs(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -289,7 +323,7 @@ class _Builder:
 
     def change_view(self, record: ChangeRecord) -> ChangeView:
         change = record.change
-        key = subject_key(change.subject)
+        key = self.key(change.subject)
         return ChangeView(
             id=record.id,
             at=record.at,
@@ -301,8 +335,8 @@ class _Builder:
             what=_what(change),
             change=change.change,
             headline=change.headline,
-            old=value_view(change.old) if change.old else None,
-            new=value_view(change.new) if change.new else None,
+            old=self.view(change.old) if change.old else None,
+            new=self.view(change.new) if change.new else None,
             snapshot_path=self.snapshot_paths.get(record.snapshot_id or -1),
         )
 
@@ -315,19 +349,25 @@ class _Builder:
     def says(self, watch_id: int, claim: Claim) -> SourceSays:
         latest = self.versions[watch_id][-1]
         return SourceSays(
-            self.source(watch_id), latest.fetched_at, value_view(claim), latest.snapshot_path
+            self.source(watch_id), latest.fetched_at, self.view(claim), latest.snapshot_path
         )
 
     def subject_page(self, key: str, changes: Sequence[ChangeView]) -> SubjectPage:
         per_source = self.current.get(key, {})
-        views = tuple(self.cross_view(kind, per_source) for kind in VIEW_KINDS)
+        # Each source's best claim per kind, and the best across sources, once: the
+        # headline and the cross-source views both ask.
+        best_of = {kind: self.best_of(kind, per_source) for kind in VIEW_KINDS}
+        overall = {kind: self.best_across(best_of[kind]) for kind in VIEW_KINDS}
+        views = tuple(
+            self.cross_view(kind, per_source, best_of[kind], overall[kind]) for kind in VIEW_KINDS
+        )
         heads = []
         for kind in ("release_date", "status", "platform"):
-            best = self.best_across(kind, per_source)
+            best = overall[kind]
             heads.append(
                 HeadlineItem(
                     KIND_LABELS[kind],
-                    value_view(best[0]) if best else None,
+                    self.view(best[0]) if best else None,
                     self.source(best[1]) if best else None,
                 )
             )
@@ -359,13 +399,15 @@ class _Builder:
             about=len(self.main_subject_of.get(key, ())),
         )
 
-    def best_across(
-        self, kind: str, per_source: dict[int, list[Claim]]
-    ) -> tuple[Claim, int] | None:
+    @staticmethod
+    def best_of(kind: str, per_source: dict[int, list[Claim]]) -> dict[int, Claim | None]:
+        """Each source's best current claim of ``kind`` (None: it does not say)."""
+        return {wid: best_claim(kind, claims) for wid, claims in per_source.items()}
+
+    def best_across(self, best_of: dict[int, Claim | None]) -> tuple[Claim, int] | None:
         """The best claim any source makes now; a newer source wins a tie."""
         candidates = []
-        for wid, claims in per_source.items():
-            best = best_claim(kind, claims)
+        for wid, best in best_of.items():
             if best is not None:
                 fetched = self.versions[wid][-1].fetched_at
                 candidates.append((claim_rank(best), -fetched.timestamp(), wid, best))
@@ -374,23 +416,28 @@ class _Builder:
         _rank, _t, wid, best = min(candidates, key=lambda c: c[:3])
         return best, wid
 
-    def cross_view(self, kind: str, per_source: dict[int, list[Claim]]) -> CrossView:
+    def cross_view(
+        self,
+        kind: str,
+        per_source: dict[int, list[Claim]],
+        best_of: dict[int, Claim | None],
+        overall: tuple[Claim, int] | None,
+    ) -> CrossView:
         groups: dict[str, list[tuple[int, Claim]]] = {}
         silent = []
-        for wid, claims in per_source.items():
-            best = best_claim(kind, claims)
+        for wid in per_source:
+            best = best_of[wid]
             if best is None:
                 silent.append(self.source(wid))
                 continue
-            groups.setdefault(value_key(kind, best.value), []).append((wid, best))
-        overall = self.best_across(kind, per_source)
-        best_key = value_key(kind, overall[0].value) if overall else None
+            groups.setdefault(self.value_key(kind, best.value), []).append((wid, best))
+        best_key = self.value_key(kind, overall[0].value) if overall else None
         built = []
         for vkey, members in groups.items():
             strongest = min((c for _w, c in members), key=claim_rank)
             built.append(
                 ValueGroup(
-                    value=value_view(strongest),
+                    value=self.view(strongest),
                     sources=tuple(self.says(w, c) for w, c in members),
                     certainties=_certainty_summary(c for _w, c in members),
                     best=vkey == best_key,
@@ -445,9 +492,9 @@ class _Builder:
         for claim in version.claims:
             if claim.kind not in VIEW_KINDS or claim.superseded:
                 continue
-            key = subject_key(_resolved(claim, version.subject))
+            key = self.key(_resolved(claim, version.subject))
             table = self.said.setdefault(key, {})
-            cell = table.setdefault((claim.kind, value_key(claim.kind, claim.value)), {})
+            cell = table.setdefault((claim.kind, self.value_key(claim.kind, claim.value)), {})
             said = cell.get(wid)
             if said is None:
                 cell[wid] = _Said(claim, version.fetched_at, last, until is None, version)
@@ -462,7 +509,7 @@ class _Builder:
                 (
                     HistoryRow(
                         self.source(wid),
-                        value_view(s.claim),
+                        self.view(s.claim),
                         s.first,
                         s.last,
                         s.current,
@@ -484,7 +531,7 @@ class _Builder:
             text_diff(versions[i - 1], versions[i])
             for i in range(len(versions) - 1, max(0, len(versions) - 1 - MAX_TEXT_DIFFS), -1)
         )
-        keys = {k for k, per in self.current.items() if watch.id in per}
+        keys = self.keys_of.get(watch.id, set())
         last_failure = next((c.failure_class for c in checks if c.outcome == "error"), None)
         return WatchPage(
             id=watch.id,
@@ -561,7 +608,7 @@ def build_digest(data: DigestInput) -> Digest:
     by_subject: dict[str, list[ChangeView]] = {}
     for view in newest_first:
         by_subject.setdefault(view.subject_slug, []).append(view)
-    keys = set(builder.current) | {subject_key(r.change.subject) for r in data.changes}
+    keys = set(builder.current) | {builder.key(r.change.subject) for r in data.changes}
     keys.discard("")
     subjects = [builder.subject_page(k, by_subject.get(builder.slugs[k], [])) for k in keys]
     # Subjects that sources are *about* first, then the ones only mentioned.

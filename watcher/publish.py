@@ -112,8 +112,13 @@ def digest_input(store: Store, *, now: datetime, since: datetime | None) -> Dige
     )
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _write_atomically(path: Path, data: bytes, *, made: set[Path] | None = None) -> None:
+    """Write ``path`` through a temp file and a rename. ``made``: folders known to
+    exist already (a digest writes thousands of files into three folders)."""
+    if made is None or path.parent not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -122,6 +127,24 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_files(out_dir: Path, files: dict[str, str], data: DigestInput) -> int:
+    """Write the rendered site and the snapshot text files it links to; returns
+    how many files were written."""
+    made: set[Path] = set()
+    for relative, content in files.items():
+        _write_atomically(out_dir / relative, content.encode("utf-8"), made=made)
+    written = len(files)
+    for watch in data.watches:
+        for version in watch.versions:
+            if version.snapshot_path is None:
+                continue
+            target = out_dir / version.snapshot_path
+            if not target.exists():  # snapshots never change once stored
+                _write_atomically(target, version.text.encode("utf-8"), made=made)
+                written += 1
+    return written
 
 
 def write_digest(
@@ -137,15 +160,7 @@ def write_digest(
         since = previous[0] if previous else None
     data = digest_input(store, now=now, since=since)  # type: ignore[arg-type]
     files = render_site(build_digest(data))
-    for relative, content in files.items():
-        _write_atomically(out_dir / relative, content.encode("utf-8"))
-    for watch in data.watches:
-        for version in watch.versions:
-            if version.snapshot_path is None:
-                continue
-            target = out_dir / version.snapshot_path
-            if not target.exists():  # snapshots never change once stored
-                _write_atomically(target, version.text.encode("utf-8"))
+    written = write_files(out_dir, files, data)
     store.record_digest(at=now, last_change_id=store.last_change_id(), out_dir=str(out_dir))
-    log.info("digest: %d files in %s", len(files), out_dir)
+    log.info("digest: %d files written in %s", written, out_dir)
     return out_dir / "index.html"

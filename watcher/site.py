@@ -206,6 +206,11 @@ class Digest:
 # ---- rendering ---------------------------------------------------------------------
 
 
+# The filters below are pure and see the same few values over and over (a source's
+# fetch time on every line it is quoted, the same URLs and snapshot paths): cached.
+
+
+@lru_cache(maxsize=65536)
 def when(moment: datetime | None) -> str:
     """``2024-01-05 10:00 UTC``: readable, unambiguous, sortable."""
     if moment is None:
@@ -215,6 +220,7 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+@lru_cache(maxsize=65536)
 def iso(moment: datetime | None) -> str:
     """The machine form for ``<time datetime>``."""
     if moment is None:
@@ -224,6 +230,7 @@ def iso(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+@lru_cache(maxsize=65536)
 def web_url(url: str | None) -> str | None:
     """``url`` when it is an http(s) URL, else None: no ``javascript:`` links."""
     if not url:
@@ -235,6 +242,7 @@ def web_url(url: str | None) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
+@lru_cache(maxsize=65536)
 def local_href(path: str | None, root: str) -> str | None:
     """A link to a stored snapshot: site-relative paths get the page's ``root``."""
     if not path:
@@ -262,8 +270,8 @@ def human_bytes(n: int) -> str:
 @lru_cache(maxsize=4)
 def environment(templates: str | None = None) -> Environment:
     """The Jinja environment of the site, one per templates folder per process:
-    compiled templates are kept, and never re-checked on disk (partials are
-    included once per item, and a stat per include adds up over thousands)."""
+    compiled templates are kept, and never re-checked on disk (a stat per
+    template load adds up over thousands of pages)."""
     return _environment(templates or str(resource_path("templates")))
 
 
@@ -275,6 +283,9 @@ def _environment(folder: str) -> Environment:
         undefined=StrictUndefined,
         auto_reload=False,
     )
+    from watcher.fragments import change_html, evidence_html, value_html
+
+    env.globals.update(change_html=change_html, evidence_html=evidence_html, value_html=value_html)
     env.filters.update(
         when=when,
         iso=iso,

@@ -457,18 +457,35 @@ class Store:
         limit: int | None = None,
     ) -> list[ChangeRow]:
         """Change events newest first, optionally after a change id or a time."""
+        # A Core select of the columns: the digest reads 10,000 of these, and an ORM
+        # object per row (identity map, instrumented attributes) was a third of it.
+        change = schema.Change.__table__.c
         with self._read() as session:
             query = (
-                select(schema.Change, schema.Watch.name, schema.Watch.url)
-                .join(schema.Watch, schema.Watch.id == schema.Change.watch_id)
-                .where(schema.Change.id > after_id)
-                .order_by(schema.Change.at.desc(), schema.Change.id.desc())
+                select(
+                    change.id,
+                    change.watch_id,
+                    change.at,
+                    change.kind,
+                    change.subject,
+                    change.slot,
+                    change.change,
+                    change.headline,
+                    change.old,
+                    change.new,
+                    change.snapshot_id,
+                    schema.Watch.name,
+                    schema.Watch.url,
+                )
+                .join(schema.Watch, schema.Watch.id == change.watch_id)
+                .where(change.id > after_id)
+                .order_by(change.at.desc(), change.id.desc())
             )
             if since is not None:
-                query = query.where(schema.Change.at >= since)
+                query = query.where(change.at >= since)
             if limit is not None:
                 query = query.limit(limit)
-            return [_change_row(row, name, url) for row, name, url in session.execute(query)]
+            return [_change_row(row) for row in session.execute(query)]
 
     def last_change_id(self) -> int:
         with self._read() as session:
@@ -622,7 +639,8 @@ def _check_row(row: schema.Check) -> CheckRow:
     )
 
 
-def _change_row(row: schema.Change, name: str, url: str) -> ChangeRow:
+def _change_row(row: Any) -> ChangeRow:
+    """``row``: a row of ``changes_since``'s select (the change's columns, name, url)."""
     return ChangeRow(
         kind=row.kind,
         subject=row.subject,
@@ -633,8 +651,8 @@ def _change_row(row: schema.Change, name: str, url: str) -> ChangeRow:
         new=Claim.from_json(row.new) if row.new else None,
         id=row.id,
         watch_id=row.watch_id,
-        watch_name=name,
-        url=url,
+        watch_name=row.name,
+        url=row.url,
         at=utc(row.at),
         snapshot_id=row.snapshot_id,
     )
