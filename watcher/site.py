@@ -283,9 +283,6 @@ def _environment(folder: str) -> Environment:
         undefined=StrictUndefined,
         auto_reload=False,
     )
-    from watcher.fragments import change_html, evidence_html, value_html
-
-    env.globals.update(change_html=change_html, evidence_html=evidence_html, value_html=value_html)
     env.filters.update(
         when=when,
         iso=iso,
