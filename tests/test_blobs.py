@@ -296,3 +296,15 @@ def test_downgrade_rewrites_deltas_whole(engine: Engine, clock: FixedClock) -> N
         assert sha256(plain.decompress(row.data, max_output_size=row.size)) == row.sha256
     migrate(engine)
     assert Store(engine).blob(sha256(bodies[-1])) == bodies[-1]
+
+
+def test_a_damaged_text_is_left_out_of_the_others(
+    store: Store, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    versions = _save_versions(store, clock, [_page(v) for v in range(3)])
+    texts = [sha256(v.text.encode()) for v in versions]
+    _set_data(store.engine, texts[1], b"not zstd")
+    # Text 2 is a delta on the damaged text 1; text 0 reads as ever.
+    read = store.texts(texts)
+    assert read == {texts[0]: versions[0].text}
+    assert sum("left out" in r.getMessage() for r in caplog.records) == 2

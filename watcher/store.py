@@ -442,9 +442,19 @@ class Store:
         return History(watches, checks, snapshots, self.texts(wanted))
 
     def texts(self, shas: Iterable[str]) -> dict[str, str]:
-        """Stored extracted texts by content address."""
+        """Stored extracted texts by content address. A damaged one is left out and
+        logged: the digest that shows texts must not fail for one bad blob."""
+        wanted = list(shas)
         with self._read() as session:
-            raw = self._blobs.read(session, shas)
+            try:
+                raw = self._blobs.read(session, wanted)
+            except StoreError:
+                raw = {}
+                for sha in wanted:
+                    try:
+                        raw.update(self._blobs.read(session, [sha]))
+                    except StoreError as exc:
+                        log.warning("text %s left out: %s", sha, exc)
         return {sha: data.decode("utf-8", "replace") for sha, data in raw.items()}
 
     # ------------------------------------------------------------ changes
