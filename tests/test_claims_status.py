@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from watcher.claims import extract_claims
+from watcher.claims.facets import _STATUS, _STATUS_CUES
 
 TITLE = "Moonlit Harbor Season 2: everything we know"
 
@@ -63,3 +66,25 @@ def test_unrelated_uses_of_the_words_are_not_status() -> None:
         _statuses("The jury has yet to decide the case, and the weather remains uncertain.")
         == set()
     )
+
+
+def _invented_sentences() -> list[str]:
+    cases = tomllib.loads(
+        (Path(__file__).parent / "data/claims/sentences.toml").read_text(encoding="utf-8")
+    )["case"]
+    return [c["text"] for c in cases] + [
+        "Filming has officially kicked off in Belfast.",
+        "The series was scrapped after one season.",
+        "Production has not yet begun on the sequel.",
+        "The game is now available on Steam.",
+    ]
+
+
+def test_every_status_match_holds_one_of_its_cues() -> None:
+    # The cues gate the status patterns: a pattern that can match without any of
+    # its cues would silently never run.
+    for text in _invented_sentences():
+        for status, pattern in _STATUS:
+            m = pattern.search(text)
+            if m:
+                assert any(cue in text.lower() for cue in _STATUS_CUES[status]), (status, text)
