@@ -110,7 +110,7 @@ _STATUS_CUES: Final[dict[str, tuple[str, ...]]] = {
         "air",
         "unconfirmed",
     ),
-    "renewed": ("renew", "green", "confirmed", "coming", "returning", "season"),
+    "renewed": ("renew", "green", "confirmed", "coming", "returning", "planned", "ordered"),
     "delayed": ("delay", "postpon", "push", "moved", "setback", "slip", "removed"),
     "completed": ("gold",),
     "post_production": ("wrap", "post"),
@@ -126,7 +126,7 @@ _STATUS_CUES: Final[dict[str, tuple[str, ...]]] = {
         "photography",
         "camera",
     ),
-    "released": ("early", "out", "available", "launched", "released", "come"),
+    "released": ("early", "now", "launched", "released", "come"),
     "in_development": ("development", "works", "written"),
 }
 _STATUS_VETO = re.compile(
@@ -381,6 +381,8 @@ def trailer_claims(ctx: Context) -> list[Draft]:
 def episode_claims(ctx: Context) -> list[Draft]:
     """Episode count of the subject's season or part."""
     text = ctx.text
+    if "episode" not in text.lower():
+        return []  # both patterns name episodes
     split = _SPLIT_SEASON.search(text)
     if split:
         # "two chapters of four episodes each": the season has eight.

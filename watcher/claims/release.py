@@ -302,7 +302,10 @@ def release_claims(ctx: Context) -> list[Draft]:
     drafts: list[Draft] = []
     if text.rstrip().endswith("?"):
         return drafts  # questions to the reader state nothing
-    unknown = _UNKNOWN.search(text)
+    folded = text.lower()
+    # Every unknown-date phrase names a date, a window or when (cheap test first).
+    cued = any(cue in folded for cue in ("date", "window", "when", "remov"))
+    unknown = _UNKNOWN.search(text) if cued else None
     if unknown:
         subject = other_installment(text, ctx.subject)
         certainty = certainty_of(text, statement_of(text, unknown.start(), unknown.end()))
