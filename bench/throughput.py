@@ -144,9 +144,9 @@ def measure_pass(rt: Any, base: str, *, cap: int | None) -> dict[str, Any]:
     lock = threading.Lock()
     original = type(rt).check
 
-    def timed(watch: Any) -> Any:
+    def timed(watch: Any, **kwargs: Any) -> Any:
         t0 = time.thread_time()
-        result = original(rt, watch)
+        result = original(rt, watch, **kwargs)
         spent = time.thread_time() - t0
         with lock:
             per_outcome[result.outcome].append(spent * 1000)

@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import random
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -106,7 +106,9 @@ class Runtime:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def check(self, watch: WatchState) -> CheckResult:
+    def check(
+        self, watch: WatchState, *, known_shas: Mapping[int, str] | None = None
+    ) -> CheckResult:
         return check_watch(
             watch,
             fetcher=self.fetcher,
@@ -114,6 +116,7 @@ class Runtime:
             settings=self.settings,
             clock=self.clock,
             rng=self.rng,
+            known_shas=known_shas,
         )
 
     def check_many(
@@ -146,8 +149,10 @@ class Runtime:
     ) -> list[CheckResult]:
         results: list[CheckResult] = []
         workers = max(1, min(self.settings.max_concurrent_checks, len(watches)))
+        # One read for the pass instead of one per check (the watch list is as old).
+        shas = self.store.latest_body_shas(w.id for w in watches)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
-            futures = [pool.submit(self.check, watch) for watch in watches]
+            futures = [pool.submit(self.check, watch, known_shas=shas) for watch in watches]
             for future in as_completed(futures):
                 result = future.result()  # check_watch never raises
                 results.append(result)
@@ -177,6 +182,7 @@ class Runtime:
             share = replace(fetching, per_host_concurrency=planned.per_host_concurrency)
             own = Fetcher(share, transport=self.transport)
         check = self.check if own is None else self._checker(own)
+        shas: dict[int, str] = {}  # of the chunks this lane took
         results: list[CheckResult] = []
 
         def collect(result: CheckResult) -> None:
@@ -204,7 +210,8 @@ class Runtime:
                     while len(local) < 2 * threads and (queued or pending):
                         if not queued:
                             queued.extend(pending.popleft())
-                        local.add(own_pool.submit(check, queued.popleft()))
+                            shas.update(self.store.latest_body_shas(w.id for w in queued))
+                        local.add(own_pool.submit(check, queued.popleft(), known_shas=shas))
                     while (
                         children_up and not broken and pending and len(remote) < 2 * (processes - 1)
                     ):
@@ -247,8 +254,8 @@ class Runtime:
                 own.close()
         return results
 
-    def _checker(self, fetcher: Fetcher) -> Callable[[WatchState], CheckResult]:
-        def check(watch: WatchState) -> CheckResult:
+    def _checker(self, fetcher: Fetcher) -> Callable[..., CheckResult]:
+        def check(watch: WatchState, *, known_shas: Mapping[int, str] | None = None) -> CheckResult:
             return check_watch(
                 watch,
                 fetcher=fetcher,
@@ -256,6 +263,7 @@ class Runtime:
                 settings=self.settings,
                 clock=self.clock,
                 rng=self.rng,
+                known_shas=known_shas,
             )
 
         return check

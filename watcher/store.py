@@ -306,6 +306,27 @@ class Store:
             sha: str | None = conn.execute(_LATEST_BODY_SHA, {"watch_id": watch_id}).scalar()
             return sha
 
+    def latest_body_shas(self, watch_ids: Iterable[int]) -> dict[int, str]:
+        """``latest_body_sha`` of many watches in a few queries; a watch with no stored
+        version is absent. A pass reads them with its watch list, not per check."""
+        ids = list(watch_ids)
+        found: dict[int, str] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                latest = (
+                    select(func.max(_SNAPSHOTS.c.id))
+                    .where(_SNAPSHOTS.c.watch_id.in_(chunk))
+                    .group_by(_SNAPSHOTS.c.watch_id)
+                )
+                rows = conn.execute(
+                    select(_SNAPSHOTS.c.watch_id, _SNAPSHOTS.c.body_sha256).where(
+                        _SNAPSHOTS.c.id.in_(latest)
+                    )
+                )
+                found.update((int(watch_id), str(sha)) for watch_id, sha in rows)
+        return found
+
     def recent_fingerprints(self, watch_id: int, count: int) -> list[str]:
         """Fingerprints of the watch's last ``count`` claim sets, newest first."""
         with self._read() as session:
