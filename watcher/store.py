@@ -95,10 +95,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
+    # On the driver's connection: through SQLAlchemy's execution machinery this one
+    # statement cost as much as a check's INSERT.
+    dbapi = conn.connection.dbapi_connection
     if conn.get_execution_options().get("watcher_write"):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi.execute("BEGIN IMMEDIATE")
     else:
-        conn.exec_driver_sql("BEGIN")
+        dbapi.execute("BEGIN")
 
 
 def make_engine(url: str) -> Engine:
