@@ -175,7 +175,14 @@ class Runtime:
             per_host_delay=fetching.per_host_delay,
             per_host_concurrency=fetching.per_host_concurrency,
         )
-        lane_settings = replace(self.settings, per_host_concurrency=planned.per_host_concurrency)
+        # The lanes share the checks in flight as they share each host: the setting
+        # bounds the pass, not each process (fewer threads also contend less for a GIL).
+        threads = max(1, -(-self.settings.max_concurrent_checks // processes))
+        lane_settings = replace(
+            self.settings,
+            per_host_concurrency=planned.per_host_concurrency,
+            max_concurrent_checks=threads,
+        )
         own: Fetcher | None = None
         if planned.per_host_concurrency != fetching.per_host_concurrency:
             # Hosts are split over the lanes: this lane holds only its share of each.
@@ -194,7 +201,6 @@ class Runtime:
         queued: deque[WatchState] = deque()  # this lane's current chunk
         local: set[Future[CheckResult]] = set()
         remote: dict[Future[list[CheckResult]], tuple[WatchState, ...]] = {}
-        threads = max(1, self.settings.max_concurrent_checks)
         # spawn, not fork: this process has threads (deadlines, pools) a fork would copy mid-state.
         pool = ProcessPoolExecutor(
             max_workers=processes - 1,
