@@ -10,7 +10,9 @@ Politeness lives in each fetcher's ``HostGate``, so the split must keep it:
   spaces and bounds that host's requests as a single process would;
 * with no delay, only the concurrency bound is left to keep, and a host may be
   split when each lane gets an equal share of it (``per_host_concurrency //
-  lanes``, at least 1), so the lanes together never exceed the setting.
+  lanes``, at least 1), so the lanes together never exceed the setting. A
+  Retry-After answered to one lane is then learned by each other lane from its
+  own next request to that host (one more request per lane at most).
 
 The calling process takes chunks too, so the children's start-up (imports, a
 second or so) costs no wall time, and a small pass finishes before they are up.
