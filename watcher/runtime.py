@@ -107,11 +107,16 @@ class Runtime:
         self.close()
 
     def check(
-        self, watch: WatchState, *, known_shas: Mapping[int, str] | None = None
+        self,
+        watch: WatchState,
+        *,
+        known_shas: Mapping[int, str] | None = None,
+        fetcher: Fetcher | None = None,
     ) -> CheckResult:
+        """Check one watch (``fetcher``: another than the runtime's, as a lane's)."""
         return check_watch(
             watch,
-            fetcher=self.fetcher,
+            fetcher=fetcher or self.fetcher,
             store=self.store,
             settings=self.settings,
             clock=self.clock,
@@ -188,7 +193,6 @@ class Runtime:
             # Hosts are split over the lanes: this lane holds only its share of each.
             share = replace(fetching, per_host_concurrency=planned.per_host_concurrency)
             own = Fetcher(share, transport=self.transport)
-        check = self.check if own is None else self._checker(own)
         shas: dict[int, str] = {}  # of the chunks this lane took
         results: list[CheckResult] = []
 
@@ -217,7 +221,11 @@ class Runtime:
                         if not queued:
                             queued.extend(pending.popleft())
                             shas.update(self.store.latest_body_shas(w.id for w in queued))
-                        local.add(own_pool.submit(check, queued.popleft(), known_shas=shas))
+                        local.add(
+                            own_pool.submit(
+                                self.check, queued.popleft(), known_shas=shas, fetcher=own
+                            )
+                        )
                     while (
                         children_up and not broken and pending and len(remote) < 2 * (processes - 1)
                     ):
@@ -259,20 +267,6 @@ class Runtime:
             if own is not None:
                 own.close()
         return results
-
-    def _checker(self, fetcher: Fetcher) -> Callable[..., CheckResult]:
-        def check(watch: WatchState, *, known_shas: Mapping[int, str] | None = None) -> CheckResult:
-            return check_watch(
-                watch,
-                fetcher=fetcher,
-                store=self.store,
-                settings=self.settings,
-                clock=self.clock,
-                rng=self.rng,
-                known_shas=known_shas,
-            )
-
-        return check
 
     def select(self, refs: Iterable[str]) -> list[WatchState]:
         return [self.store.get_watch(ref) for ref in refs]
