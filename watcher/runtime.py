@@ -28,6 +28,7 @@ import httpx
 
 from watcher import lanes
 from watcher.check import CheckResult, Clock, check_watch
+from watcher.extract import load_html_tools
 from watcher.fetch import Fetcher, FetchSettings
 from watcher.fixtures import FixtureTransport
 from watcher.records import WatchState
@@ -279,8 +280,10 @@ _CHILD: dict[str, Runtime] = {}
 
 
 def _open_child(settings: Settings) -> None:
-    # The parent opened (and migrated) the store already.
+    # The parent opened (and migrated) the store already. The HTML tools are a second
+    # of imports: loaded here, they do not stall the first chunk the child is given.
     _CHILD["runtime"] = Runtime.open(settings, migrate_schema=False)
+    load_html_tools()
 
 
 def _child_ready() -> int:
