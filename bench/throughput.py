@@ -8,9 +8,10 @@ works on a copy of that home: before each measured pass the server moves
 ``fraction × N`` pages to a new version, and the pass reads the watch list and
 runs ``Runtime.check_many`` over it, as ``watcher check --all`` does.
 
-Per pass it records wall time (``perf_counter``), CPU of the whole process
-(``getrusage``: every thread, user + system), CPU of each check in its worker
-thread (``thread_time``) by outcome, the server's CPU (reported, not charged),
+Per pass it records wall time (``perf_counter``), CPU of the whole process and
+of the check processes ``check_many`` started (``getrusage``: every thread, user
++ system), CPU of each check run in this process's threads (``thread_time``; the
+children's checks are not sampled) by outcome, the server's CPU (reported, not charged),
 new blob bytes (``store.stored_bytes``), new rows and the growth of the SQLite
 file, and the child's peak RSS (``ru_maxrss``, one child per configuration).
 
@@ -53,9 +54,13 @@ log = logging.getLogger("bench.throughput")
 # ---------------------------------------------------------------- child side
 
 
-def _settings(home: Path, workers: int) -> Any:
+def _settings(home: Path, workers: int, processes: int | None = None) -> Any:
     from watcher.settings import Settings
 
+    # Processes for check_many: watcher's default (0: one per core) unless the
+    # environment or the caller says otherwise.
+    if processes is None:
+        processes = int(os.environ.get("WATCHER_BENCH_PROCESSES", "0"))
     return Settings(
         home=home,
         per_host_delay=0.0,
@@ -63,10 +68,17 @@ def _settings(home: Path, workers: int) -> Any:
         obey_robots=False,
         max_concurrent_checks=workers,
         per_host_concurrency=workers,
-        # Processes for check_many; CPU per check then undercounts (children's CPU is
-        # not the measured process's), so read checks/min for this setting.
-        check_processes=int(os.environ.get("WATCHER_BENCH_PROCESSES", "1")),
+        check_processes=processes,
     )
+
+
+def _cpu_s() -> float:
+    """CPU of this process and of the check processes it has waited for (check_many
+    joins its children before it returns), user + system."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return common.cpu_s() + children.ru_utime + children.ru_stime
 
 
 def _server_stats(base: str) -> dict[str, Any]:
@@ -132,9 +144,9 @@ def measure_pass(rt: Any, base: str, *, cap: int | None) -> dict[str, Any]:
     lock = threading.Lock()
     original = type(rt).check
 
-    def timed(watch: Any) -> Any:
+    def timed(watch: Any, **kwargs: Any) -> Any:
         t0 = time.thread_time()
-        result = original(rt, watch)
+        result = original(rt, watch, **kwargs)
         spent = time.thread_time() - t0
         with lock:
             per_outcome[result.outcome].append(spent * 1000)
@@ -143,13 +155,13 @@ def measure_pass(rt: Any, base: str, *, cap: int | None) -> dict[str, Any]:
     rt.check = timed  # the instance attribute shadows the method check_many calls
     before = _store_totals(rt)
     server0 = _server_stats(base)
-    cpu0, wall0 = common.cpu_s(), time.perf_counter()
+    cpu0, wall0 = _cpu_s(), time.perf_counter()
     watches = rt.store.list_watches()
     if cap is not None:
         watches = watches[:cap]
     results = rt.check_many(watches)
     wall = time.perf_counter() - wall0
-    cpu = common.cpu_s() - cpu0
+    cpu = _cpu_s() - cpu0
     server1 = _server_stats(base)
     del rt.check
     after = _store_totals(rt)
@@ -181,7 +193,8 @@ def child_seed(args: argparse.Namespace) -> None:
     from watcher.watchlist import make_spec
 
     home = Path(args.home)
-    with Runtime.open(_settings(home, args.workers)) as rt:
+    # The slices are seeded in several of these processes at once already.
+    with Runtime.open(_settings(home, args.workers, 1 if args.slice else None)) as rt:
         if args.slice:
             start, stop = (int(x) for x in args.slice.split(":"))
             rt.check_many(rt.store.list_watches()[start:stop])

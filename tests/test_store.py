@@ -7,11 +7,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import FixedClock
 from watcher.claims import Claim
 from watcher.errors import WatchListError, WatchNotFound
-from watcher.records import ChangeRow, CheckRecord, NewVersion, OutboxItem
+from watcher.records import ChangeRow, CheckRecord, NewVersion, OutboxItem, sha256
 from watcher.store import Store
 from watcher.watchlist import make_spec
 
@@ -262,3 +263,44 @@ def test_same_content_saved_concurrently_by_many_checks(store: Store, clock: Fix
 
     assert _concurrently(save, [w.id for w in watches]) == []
     assert (store.count("snapshots"), store.count("blobs")) == (8, 1)
+
+
+def test_latest_body_shas_read_in_bulk_match_one_by_one(store: Store, clock: FixedClock) -> None:
+    specs = [make_spec(f"https://news.example/{x}", every="6h") for x in ("a", "b", "c")]
+    a, b, c = store.add_watches(specs, now=clock())
+    for watch, bodies in ((a, [b"first a", b"second a"]), (b, [b"only b"])):
+        for body in bodies:
+            store.save_check(
+                CheckRecord(
+                    watch_id=watch.id,
+                    started_at=clock.advance(hours=1),
+                    duration_ms=1,
+                    outcome="changed",
+                    next_check_at=clock(),
+                    version=_version(body),
+                )
+            )
+    shas = store.latest_body_shas([a.id, b.id, c.id])
+    assert shas == {a.id: sha256(b"second a"), b.id: sha256(b"only b")}, "c has no version"
+    assert all(store.latest_body_sha(w) == shas.get(w) for w in (a.id, b.id, c.id))
+    assert store.latest_body_shas([]) == {}
+
+
+def test_an_unchanged_check_that_cannot_be_saved_writes_nothing(
+    store: Store, clock: FixedClock
+) -> None:
+    """The unchanged path's two statements are one transaction: the check row of a
+    watch removed meanwhile is refused and the write leaves no trace."""
+    watch = store.add_watch(make_spec("https://news.example/a", every="6h"), now=clock())
+    store.remove_watch(watch.id)
+    with pytest.raises(IntegrityError):
+        store.save_check(
+            CheckRecord(
+                watch_id=watch.id,
+                started_at=clock(),
+                duration_ms=1,
+                outcome="unchanged",
+                next_check_at=clock(),
+            )
+        )
+    assert store.count("checks") == 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,8 +60,12 @@ def check_watch(
     settings: Settings,
     clock: Clock,
     rng: random.Random | None = None,
+    known_shas: Mapping[int, str] | None = None,
 ) -> CheckResult:
-    """Check one watch now and record everything it found. Never raises."""
+    """Check one watch now and record everything it found. Never raises.
+
+    ``known_shas``: the latest stored body hash of watches (``Store.latest_body_shas``),
+    read once for a pass with its watch list; without it the check reads its own."""
     rng = rng or random.Random()
     started_at = clock()
     t0 = time.perf_counter()
@@ -74,6 +78,7 @@ def check_watch(
             started_at=started_at,
             t0=t0,
             rng=rng,
+            known_shas=known_shas,
         )
     except CheckError as exc:
         return _record_failure(
@@ -112,10 +117,14 @@ def _check(
     started_at: datetime,
     t0: float,
     rng: random.Random,
+    known_shas: Mapping[int, str] | None,
 ) -> CheckResult:
     # Only the content address here: most checks find the page unchanged, and the
     # full snapshot (with its claims) is needed only when it did change.
-    previous_sha = store.latest_body_sha(watch.id)
+    if known_shas is None:
+        previous_sha = store.latest_body_sha(watch.id)
+    else:
+        previous_sha = known_shas.get(watch.id)
     # Without a stored version there is nothing a 304 could point back to.
     fetched = fetcher.fetch(
         watch.url,

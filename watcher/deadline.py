@@ -36,13 +36,18 @@ class _Alarms:
         """Run ``callback`` at monotonic time ``when``; clear the returned cell to cancel."""
         cell: list[Callable[[], None] | None] = [callback]
         with self._wake:
+            # The thread sleeps until the earliest entry, so it needs waking only for
+            # an entry before that one. Fetches share one total_timeout, so a new
+            # deadline is almost never the earliest: no thread switch per fetch.
+            earliest = not self._heap or when < self._heap[0][0]
             heapq.heappush(self._heap, (when, next(self._count), cell))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="fetch-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._wake.notify()
+            elif earliest:
+                self._wake.notify()
         return cell
 
     def _run(self) -> None:

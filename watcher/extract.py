@@ -74,6 +74,14 @@ def extract_article(
         raise ExtractionError(f"could not extract the article from {url}: {exc}") from exc
 
 
+def load_html_tools() -> None:
+    """Import what HTML extraction needs now rather than at the first HTML page: a
+    check process does it while starting, before it is handed any watches."""
+    import htmldate  # noqa: F401
+    import lxml.html  # noqa: F401
+    import trafilatura  # noqa: F401
+
+
 def _plain_article(text: str) -> Article:
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\ufeff")
     lines = [line.strip() for line in text.splitlines() if line.strip()]

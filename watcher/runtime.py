@@ -8,15 +8,27 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import random
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+    wait,
+)
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
+from watcher import lanes
 from watcher.check import CheckResult, Clock, check_watch
+from watcher.extract import load_html_tools
 from watcher.fetch import Fetcher, FetchSettings
 from watcher.fixtures import FixtureTransport
 from watcher.records import WatchState
@@ -64,17 +76,17 @@ class Runtime:
         *,
         transport: httpx.BaseTransport | None = None,
         clock: Clock = system_clock,
+        migrate_schema: bool = True,
     ) -> Runtime:
-        """Open the store (migrating it) and build the one HTTP client.
-
-        In fixture mode the transport serves the bundled snapshots."""
+        """Open the store (migrating it, unless told it is migrated) and build the one
+        HTTP client. In fixture mode the transport serves the bundled snapshots."""
         from_caller = transport is not None
         fetching = fetch_settings(settings)
         if settings.fixtures:
             transport = transport or FixtureTransport()
             # No real host is contacted: politeness delays would only slow things down.
             fetching = replace(fetching, per_host_delay=0.0)
-        store = Store.open(settings.db_url)
+        store = Store.open(settings.db_url, migrate_schema=migrate_schema)
         fetcher = Fetcher(fetching, transport=transport)
         return cls(
             settings=settings,
@@ -95,14 +107,22 @@ class Runtime:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def check(self, watch: WatchState) -> CheckResult:
+    def check(
+        self,
+        watch: WatchState,
+        *,
+        known_shas: Mapping[int, str] | None = None,
+        fetcher: Fetcher | None = None,
+    ) -> CheckResult:
+        """Check one watch (``fetcher``: another than the runtime's, as a lane's)."""
         return check_watch(
             watch,
-            fetcher=self.fetcher,
+            fetcher=fetcher or self.fetcher,
             store=self.store,
             settings=self.settings,
             clock=self.clock,
             rng=self.rng,
+            known_shas=known_shas,
         )
 
     def check_many(
@@ -114,13 +134,14 @@ class Runtime:
         """Check several watches concurrently; one bad watch never stops the others.
 
         Threads overlap waiting on servers; a check is otherwise CPU-bound Python, so
-        ``check_processes`` > 1 spreads the watches over that many processes (each
-        with its own threads and connection, writing to the same database) to use
-        more cores. A transport handed in by the caller keeps its checks in this
-        process, since its state (a test's server, the demo's round) cannot be shared."""
-        processes = min(self.settings.check_processes, len(watches))
+        a large pass is spread over processes (``check_processes``; 0 is one per
+        core) that write to the same database, per-host politeness kept
+        (``watcher.lanes``). A transport handed in by the caller keeps its checks in
+        this process, since its state (a test's server, the demo's round) cannot be
+        shared."""
+        processes = lanes.processes_for(self.settings, len(watches))
         if processes > 1 and not self.transport_from_caller:
-            results = _check_in_processes(self.settings, watches, processes, on_result)
+            results = self._check_in_lanes(watches, processes, on_result)
         else:
             results = self._check_in_threads(watches, on_result)
         order = {w.id: i for i, w in enumerate(watches)}
@@ -134,8 +155,10 @@ class Runtime:
     ) -> list[CheckResult]:
         results: list[CheckResult] = []
         workers = max(1, min(self.settings.max_concurrent_checks, len(watches)))
+        # One read for the pass instead of one per check (the watch list is as old).
+        shas = self.store.latest_body_shas(w.id for w in watches)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
-            futures = [pool.submit(self.check, watch) for watch in watches]
+            futures = [pool.submit(self.check, watch, known_shas=shas) for watch in watches]
             for future in as_completed(futures):
                 result = future.result()  # check_watch never raises
                 results.append(result)
@@ -143,41 +166,130 @@ class Runtime:
                     on_result(result)
         return results
 
+    def _check_in_lanes(
+        self,
+        watches: Sequence[WatchState],
+        processes: int,
+        on_result: Callable[[CheckResult], None] | None,
+    ) -> list[CheckResult]:
+        """This process and ``processes - 1`` children take chunks of the pass as they
+        free up; the children get chunks only once they are up."""
+        fetching = self.fetcher.settings
+        planned = lanes.plan(
+            watches,
+            processes,
+            per_host_delay=fetching.per_host_delay,
+            per_host_concurrency=fetching.per_host_concurrency,
+        )
+        # The lanes share the checks in flight as they share each host: the setting
+        # bounds the pass, not each process (fewer threads also contend less for a GIL).
+        threads = max(1, -(-self.settings.max_concurrent_checks // processes))
+        lane_settings = replace(
+            self.settings,
+            per_host_concurrency=planned.per_host_concurrency,
+            max_concurrent_checks=threads,
+        )
+        own: Fetcher | None = None
+        if planned.per_host_concurrency != fetching.per_host_concurrency:
+            # Hosts are split over the lanes: this lane holds only its share of each.
+            share = replace(fetching, per_host_concurrency=planned.per_host_concurrency)
+            own = Fetcher(share, transport=self.transport)
+        shas: dict[int, str] = {}  # of the chunks this lane took
+        results: list[CheckResult] = []
+
+        def collect(result: CheckResult) -> None:
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+
+        pending = deque(planned.chunks)
+        queued: deque[WatchState] = deque()  # this lane's current chunk
+        local: set[Future[CheckResult]] = set()
+        remote: dict[Future[list[CheckResult]], tuple[WatchState, ...]] = {}
+        # spawn, not fork: this process has threads (deadlines, pools) a fork would copy mid-state.
+        pool = ProcessPoolExecutor(
+            max_workers=processes - 1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_open_child,
+            initargs=(lane_settings,),
+        )
+        starting: set[Future[Any]] = {pool.submit(_child_ready) for _ in range(processes - 1)}
+        children_up = broken = False
+        try:
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="check") as own_pool:
+                while True:
+                    while len(local) < 2 * threads and (queued or pending):
+                        if not queued:
+                            queued.extend(pending.popleft())
+                            shas.update(self.store.latest_body_shas(w.id for w in queued))
+                        local.add(
+                            own_pool.submit(
+                                self.check, queued.popleft(), known_shas=shas, fetcher=own
+                            )
+                        )
+                    while (
+                        children_up and not broken and pending and len(remote) < 2 * (processes - 1)
+                    ):
+                        chunk = pending.pop()
+                        remote[pool.submit(_check_chunk, chunk)] = chunk
+                    if not local and not remote:
+                        break
+                    everything: set[Future[Any]] = {*local, *remote, *starting}
+                    done, _ = wait(everything, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        if future in starting:
+                            starting.discard(future)
+                            if future.exception() is None:
+                                children_up = True
+                            else:
+                                broken = True
+                                log.warning("check processes did not start: %r", future.exception())
+                        elif future in remote:
+                            chunk = remote.pop(future)
+                            if future.exception() is None:
+                                for result in future.result():
+                                    collect(result)
+                            else:
+                                # A child died (a crash in a C extension): its checks of
+                                # this chunk may or may not be stored; check them here.
+                                broken = True
+                                log.warning(
+                                    "a check process failed (%r); its %d watches are checked "
+                                    "in the main process",
+                                    future.exception(),
+                                    len(chunk),
+                                )
+                                pending.appendleft(chunk)
+                        else:
+                            local.discard(future)
+                            collect(future.result())  # check_watch never raises
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            if own is not None:
+                own.close()
+        return results
+
     def select(self, refs: Iterable[str]) -> list[WatchState]:
         return [self.store.get_watch(ref) for ref in refs]
 
 
-# ---------------------------------------------------------------- process pool
+# ---------------------------------------------------------------- child processes
 
 # One runtime per child process, opened once by the pool's initializer.
 _CHILD: dict[str, Runtime] = {}
 
 
 def _open_child(settings: Settings) -> None:
-    _CHILD["runtime"] = Runtime.open(settings)
+    # The parent opened (and migrated) the store already. The HTML tools are a second
+    # of imports: loaded here, they do not stall the first chunk the child is given.
+    _CHILD["runtime"] = Runtime.open(settings, migrate_schema=False)
+    load_html_tools()
+
+
+def _child_ready() -> int:
+    """Answers once the child has started and opened its runtime."""
+    return os.getpid()
 
 
 def _check_chunk(watches: Sequence[WatchState]) -> list[CheckResult]:
     return _CHILD["runtime"]._check_in_threads(watches, None)
-
-
-def _check_in_processes(
-    settings: Settings,
-    watches: Sequence[WatchState],
-    processes: int,
-    on_result: Callable[[CheckResult], None] | None,
-) -> list[CheckResult]:
-    # spawn, not fork: the parent has threads (deadlines, pools) a fork would copy mid-state.
-    context = multiprocessing.get_context("spawn")
-    size = max(1, min(200, len(watches) // (processes * 4) or 1))
-    chunks = [watches[i : i + size] for i in range(0, len(watches), size)]
-    results: list[CheckResult] = []
-    with ProcessPoolExecutor(
-        max_workers=processes, mp_context=context, initializer=_open_child, initargs=(settings,)
-    ) as pool:
-        for chunk_results in pool.map(_check_chunk, chunks):
-            for result in chunk_results:
-                results.append(result)
-                if on_result is not None:
-                    on_result(result)
-    return results

@@ -38,7 +38,7 @@ class Settings:
     jitter: float = 0.1
     max_concurrent_checks: int = 8
     tick_seconds: float = 15.0
-    check_processes: int = 1
+    check_processes: int = 0
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
     total_timeout: float = 60.0
@@ -88,7 +88,7 @@ _HELP: Final[dict[str, str]] = {
     "jitter": "Random spread of each next check, as a fraction of the interval.",
     "max_concurrent_checks": "Checks in flight at once in `watcher run`.",
     "tick_seconds": "How often `watcher run` looks for due watches.",
-    "check_processes": "Processes `watcher check` spreads checks over (cores).",
+    "check_processes": "Processes `watcher check` spreads checks over; 0: one per core (≤ 4).",
     "connect_timeout": "Seconds to open a connection.",
     "read_timeout": "Seconds to wait for each read from the server.",
     "total_timeout": "Seconds one fetch may take in all, body included.",

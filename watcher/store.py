@@ -16,9 +16,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
@@ -43,6 +53,19 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 # The tables themselves, for the Core statements of the hot path.
 _CHECKS = schema.Base.metadata.tables["checks"]
 _WATCHES = schema.Base.metadata.tables["watches"]
+_SNAPSHOTS = schema.Base.metadata.tables["snapshots"]
+# Built once, not per check: most checks find the page unchanged, and building a
+# statement (coercing its values, keying the compiled cache) cost more than SQLite
+# spent running it. The parameters come with each execute.
+_INSERT_CHECK = insert(_CHECKS).returning(_CHECKS.c.id)
+# The SET clause is the execute's parameters (except the key below).
+_UPDATE_WATCH = update(_WATCHES).where(_WATCHES.c.id == bindparam("watch_key"))
+_LATEST_BODY_SHA = (
+    select(_SNAPSHOTS.c.body_sha256)
+    .where(_SNAPSHOTS.c.watch_id == bindparam("watch_id"))
+    .order_by(_SNAPSHOTS.c.id.desc())
+    .limit(1)
+)
 
 
 def utc(value: datetime) -> datetime:
@@ -70,10 +93,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
+    # On the driver's connection: through SQLAlchemy's execution machinery this one
+    # statement cost as much as a check's INSERT.
+    dbapi = conn.connection.dbapi_connection
     if conn.get_execution_options().get("watcher_write"):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        dbapi.execute("BEGIN IMMEDIATE")
     else:
-        conn.exec_driver_sql("BEGIN")
+        dbapi.execute("BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -91,6 +117,11 @@ def make_engine(url: str) -> Engine:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision."""
+    # Imported here: alembic is half a second of imports, which a check process
+    # (opening an already migrated store) never needs.
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.connect() as conn:
@@ -138,6 +169,15 @@ class Store:
             conn.execution_options(watcher_write=True)
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
+
+    @contextmanager
+    def _write_core(self) -> Iterator[Connection]:
+        """A write transaction on a bare connection, for Core statements only: no
+        session, no unit of work (the unchanged check's path)."""
+        with self._engine.connect() as conn:
+            conn.execution_options(watcher_write=True)
+            with conn.begin():
+                yield conn
 
     # ------------------------------------------------------------ watches
 
@@ -260,13 +300,32 @@ class Store:
 
     def latest_body_sha(self, watch_id: int) -> str | None:
         """The content address of the watch's latest stored body, if any."""
-        with self._read() as session:
-            return session.scalar(
-                select(schema.Snapshot.body_sha256)
-                .where(schema.Snapshot.watch_id == watch_id)
-                .order_by(schema.Snapshot.id.desc())
-                .limit(1)
-            )
+        # A bare connection: this runs before every check, and a session per call
+        # was most of its cost.
+        with self._engine.connect() as conn:
+            sha: str | None = conn.execute(_LATEST_BODY_SHA, {"watch_id": watch_id}).scalar()
+            return sha
+
+    def latest_body_shas(self, watch_ids: Iterable[int]) -> dict[int, str]:
+        """``latest_body_sha`` of many watches in a few queries; a watch with no stored
+        version is absent. A pass reads them with its watch list, not per check."""
+        ids = list(watch_ids)
+        found: dict[int, str] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                latest = (
+                    select(func.max(_SNAPSHOTS.c.id))
+                    .where(_SNAPSHOTS.c.watch_id.in_(chunk))
+                    .group_by(_SNAPSHOTS.c.watch_id)
+                )
+                rows = conn.execute(
+                    select(_SNAPSHOTS.c.watch_id, _SNAPSHOTS.c.body_sha256).where(
+                        _SNAPSHOTS.c.id.in_(latest)
+                    )
+                )
+                found.update((int(watch_id), str(sha)) for watch_id, sha in rows)
+        return found
 
     def recent_fingerprints(self, watch_id: int, count: int) -> list[str]:
         """Fingerprints of the watch's last ``count`` claim sets, newest first."""
@@ -297,28 +356,16 @@ class Store:
 
     def save_check(self, record: CheckRecord) -> int:
         """Write one check and all it found in one transaction; returns the check id."""
+        if record.version is None and not record.changes and not record.notifications:
+            # Most checks: one INSERT and one UPDATE on a bare connection.
+            with self._write_core() as conn:
+                return _save_check_row(conn, record, None)
         with self._write() as session:
             snapshot_id: int | None = None
             if record.version is not None:
                 snapshot_id = self._add_version(session, record.watch_id, record)
-            # Core statements, not the unit of work: most checks are unchanged pages,
-            # and for one INSERT and one UPDATE the ORM bookkeeping was a third of a check.
-            checks = _CHECKS
-            check_id = session.execute(
-                insert(checks)
-                .values(
-                    watch_id=record.watch_id,
-                    started_at=record.started_at,
-                    duration_ms=record.duration_ms,
-                    outcome=record.outcome,
-                    http_status=record.http_status,
-                    bytes=record.bytes,
-                    failure_class=record.failure_class,
-                    error=record.error,
-                    snapshot_id=snapshot_id,
-                )
-                .returning(checks.c.id)
-            ).scalar_one()
+            conn = session.connection()
+            check_id = _save_check_row(conn, record, snapshot_id, update_watch=False)
             for change in record.changes:
                 assert snapshot_id is not None, "changes come with a new version"
                 session.add(
@@ -349,25 +396,8 @@ class Store:
                         next_attempt_at=record.started_at,
                     )
                 )
-            values: dict[str, Any] = {
-                "next_check_at": record.next_check_at,
-                "last_checked_at": record.started_at,
-                "last_outcome": record.outcome,
-                "last_failure_class": record.failure_class,
-                "last_error": record.error,
-                "consecutive_failures": record.consecutive_failures,
-                "failing_since": record.failing_since,
-                "failure_notified": record.failure_notified,
-                "lease_owner": None,
-                "lease_until": None,
-            }
-            if record.outcome != "error":
-                values["etag"] = record.etag
-                values["last_modified"] = record.last_modified
-            session.execute(
-                update(_WATCHES).where(_WATCHES.c.id == record.watch_id).values(**values)
-            )
-            return int(check_id)
+            _update_watch(conn, record)
+            return check_id
 
     def _add_version(self, session: Session, watch_id: int, record: CheckRecord) -> int:
         version = record.version
@@ -565,6 +595,50 @@ _TABLES = (
     schema.Digest,
     schema.Outbox,
 )
+
+
+def _save_check_row(
+    conn: Connection, record: CheckRecord, snapshot_id: int | None, *, update_watch: bool = True
+) -> int:
+    """The check's row (and, unless told not to, the watch's new state); the check id."""
+    check_id = conn.execute(
+        _INSERT_CHECK,
+        {
+            "watch_id": record.watch_id,
+            "started_at": record.started_at,
+            "duration_ms": record.duration_ms,
+            "outcome": record.outcome,
+            "http_status": record.http_status,
+            "bytes": record.bytes,
+            "failure_class": record.failure_class,
+            "error": record.error,
+            "snapshot_id": snapshot_id,
+        },
+    ).scalar_one()
+    if update_watch:
+        _update_watch(conn, record)
+    return int(check_id)
+
+
+def _update_watch(conn: Connection, record: CheckRecord) -> None:
+    """The watch's schedule and failure state after a check; its validators unless it failed."""
+    values: dict[str, Any] = {
+        "watch_key": record.watch_id,
+        "next_check_at": record.next_check_at,
+        "last_checked_at": record.started_at,
+        "last_outcome": record.outcome,
+        "last_failure_class": record.failure_class,
+        "last_error": record.error,
+        "consecutive_failures": record.consecutive_failures,
+        "failing_since": record.failing_since,
+        "failure_notified": record.failure_notified,
+        "lease_owner": None,
+        "lease_until": None,
+    }
+    if record.outcome != "error":
+        values["etag"] = record.etag
+        values["last_modified"] = record.last_modified
+    conn.execute(_UPDATE_WATCH, values)
 
 
 def _safe_url(url: str) -> str:
