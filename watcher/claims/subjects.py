@@ -345,9 +345,21 @@ def main_positions(text: str, subject: MainSubject) -> list[int]:
     """Offsets where the main subject's distinctive words occur in ``text``."""
     positions: list[int] = []
     for word in subject.keywords[:4]:
-        for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text):
-            positions.append(m.start())
+        # String search, not a regex per keyword: every article has its own keywords,
+        # and compiling them cost more than the searches.
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            before = text[at - 1] if at else " "
+            after = text[end] if end < len(text) else " "
+            if not (_is_word_char(before) or _is_word_char(after)):
+                positions.append(at)
+            at = text.find(word, at + 1)
     return sorted(positions)
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def other_installment(text: str, subject: MainSubject) -> str | None:
