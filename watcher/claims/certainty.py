@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Final, Literal, Protocol
 
 from watcher.claims.model import Certainty
-from watcher.claims.sentences import Sentence, is_list_item
+from watcher.claims.sentences import Sentence, list_intros
 
 # "May" with a capital is usually the month, so the modal is matched in lower case only.
 HEDGE: Final = re.compile(
@@ -161,14 +161,15 @@ def carried_attributions(
     sentence. The items of a list continue the line that introduced the list, and
     that line ("The newly announced cast includes:") continues the sentence before it."""
     carried: list[Attribution | None] = []
-    list_source: Attribution | None = None
+    intros = list_intros(sentences)
     for i, sentence in enumerate(sentences):
         source = own[i]
         previous = sentences[i - 1] if i else None
         if source is None and previous is not None and not previous.headline:
             line_start = text.rfind("\n", 0, sentence.start) + 1
-            if is_list_item(sentence):
-                source = list_source
+            intro = intros[i]
+            if intro is not None:
+                source = carried[intro]
             elif _INTRODUCES.search(sentence.text):
                 source = carried[i - 1]
             elif line_start > previous.start:
@@ -177,7 +178,5 @@ def carried_attributions(
                 source = carried[i - 1]
             else:
                 source = own[i - 1]
-        if not is_list_item(sentence):
-            list_source = source
         carried.append(source)
     return carried

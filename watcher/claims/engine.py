@@ -153,12 +153,12 @@ def _roles_from_list_intros(
 ) -> list[tuple[Sentence, Draft]]:
     """A cast list takes its role from the line that introduced it ("The newly
     announced cast includes:" makes every item a new cast member)."""
-    intros = {s.start: intro for s, intro in zip(sentences, list_intros(sentences), strict=True)}
+    intros = {s.start: i for s, i in zip(sentences, list_intros(sentences), strict=True)}
     out: list[tuple[Sentence, Draft]] = []
     for sentence, draft in proposed:
         intro = intros[sentence.start]
         if draft.kind == "cast" and draft.role == "series" and intro is not None:
-            out.append((sentence, replace(draft, role=cast_role(intro.text))))
+            out.append((sentence, replace(draft, role=cast_role(sentences[intro].text))))
         else:
             out.append((sentence, draft))
     return out

@@ -221,13 +221,11 @@ _TRAILER: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
     )
 )
+_NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
 _EPISODES = re.compile(
-    r"\b(?P<n>\d{1,2}|"
-    + "|".join(NUMBER_WORDS)
-    + r")(?:\s+|-)(?:new\s+|total\s+|hour-long\s+)?episodes?\b",
+    rf"\b(?P<n>{_NUMBER})(?:\s+|-)(?:new\s+|total\s+|hour-long\s+)?episodes?\b",
     re.IGNORECASE,
 )
-_NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
 _SPLIT_SEASON = re.compile(
     rf"\b(?P<parts>{_NUMBER})\s+(?:chapters|parts|volumes|batches|halves)\s+of\s+"
     rf"(?P<each>{_NUMBER})\s+episodes\s+(?:each|apiece)\b",

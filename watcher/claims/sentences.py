@@ -9,6 +9,7 @@ claim.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -66,21 +67,22 @@ class Sentence:
 _LIST_ITEM = re.compile(r"^\s*[-•*–]\s")
 
 
-def is_list_item(sentence: Sentence) -> bool:
+def _is_list_item(sentence: Sentence) -> bool:
     """A bulleted line ("- Jane Doe as Smoker")."""
     return _LIST_ITEM.match(sentence.text) is not None
 
 
-def list_intros(sentences: list[Sentence]) -> list[Sentence | None]:
-    """For each sentence, the line that introduced the list it is an item of."""
-    intros: list[Sentence | None] = []
-    intro: Sentence | None = None
-    for sentence in sentences:
-        if is_list_item(sentence):
+def list_intros(sentences: Sequence[Sentence]) -> list[int | None]:
+    """For each sentence, the index of the line that introduced the list it is an
+    item of (None for a sentence that is no list item)."""
+    intros: list[int | None] = []
+    intro: int | None = None
+    for i, sentence in enumerate(sentences):
+        if _is_list_item(sentence):
             intros.append(intro)
         else:
             intros.append(None)
-            intro = sentence
+            intro = i
     return intros
 
 

@@ -168,8 +168,8 @@ def _headline_title(headline: str, body: str) -> str | None:
             phrase = re.sub(r"[’']s$", "", phrase)
             # One word must match case ("Gets" is not "gets"); longer phrases need not,
             # since headlines capitalise joiners ("All Of Us Are Dead").
-            any_case = len(words) > 1
-            count = float(_count_words(folded if any_case else body, phrase, any_case=any_case))
+            haystack, needle = (folded, phrase.casefold()) if len(words) > 1 else (body, phrase)
+            count = float(len(_word_positions(haystack, needle, hyphen_joins=True)))
             if count == 0:
                 continue
             if first_start is None:
@@ -201,24 +201,21 @@ def _headline_title(headline: str, body: str) -> str | None:
     return best
 
 
-def _count_words(haystack: str, phrase: str, *, any_case: bool) -> int:
-    """How often ``phrase`` stands in ``haystack`` as whole words (``haystack`` already
-    case-folded when ``any_case``). Plain string search: a regex per headline phrase
-    would be compiled anew for every article."""
-    needle = phrase.casefold() if any_case else phrase
-    count, at = 0, haystack.find(needle)
+def _word_positions(text: str, needle: str, *, hyphen_joins: bool = False) -> list[int]:
+    """Where ``needle`` stands in ``text`` as whole words: plain string search, since a
+    regex per article's phrase or keyword would be compiled anew for every article.
+    With ``hyphen_joins`` a hyphen also continues a word ("Harbor" is not in "Harbor-X")."""
+    joiners = "_-" if hyphen_joins else "_"
+    found: list[int] = []
+    at = text.find(needle)
     while at >= 0:
         end = at + len(needle)
-        before = haystack[at - 1] if at else " "
-        after = haystack[end] if end < len(haystack) else " "
-        if not (_in_word(before) or _in_word(after)):
-            count += 1
-        at = haystack.find(needle, at + 1)
-    return count
-
-
-def _in_word(char: str) -> bool:
-    return char.isalnum() or char in "_-"
+        before = text[at - 1] if at else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in joiners or after.isalnum() or after in joiners):
+            found.append(at)
+        at = text.find(needle, at + 1)
+    return found
 
 
 _PERSON_ROLE = (
@@ -343,23 +340,7 @@ def mentions_main(text: str, subject: MainSubject) -> bool:
 
 def main_positions(text: str, subject: MainSubject) -> list[int]:
     """Offsets where the main subject's distinctive words occur in ``text``."""
-    positions: list[int] = []
-    for word in subject.keywords[:4]:
-        # String search, not a regex per keyword: every article has its own keywords,
-        # and compiling them cost more than the searches.
-        at = text.find(word)
-        while at >= 0:
-            end = at + len(word)
-            before = text[at - 1] if at else " "
-            after = text[end] if end < len(text) else " "
-            if not (_is_word_char(before) or _is_word_char(after)):
-                positions.append(at)
-            at = text.find(word, at + 1)
-    return sorted(positions)
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
+    return sorted(at for word in subject.keywords[:4] for at in _word_positions(text, word))
 
 
 def other_installment(text: str, subject: MainSubject) -> str | None:
