@@ -34,6 +34,8 @@ def test_sentence_case(case: dict[str, Any]) -> None:
         assert key not in found
     for key, certainty in case.get("certainty", {}).items():
         assert found[key].certainty == certainty
+    for key, when in case.get("dates", {}).items():
+        assert found[key].date == when, f"{key}: dated {found[key].date}, not {when}"
     for key in case.get("superseded", []):
         assert found[key].superseded
     for key, role in case.get("roles", {}).items():

@@ -385,6 +385,23 @@ def until(value: str) -> str:
     return f"../{right}"
 
 
+# Date phrases that carry no year of their own: the year is guessed from the reference.
+YEARLESS: Final = frozenset({"md", "dm", "month"})
+
+
+def in_the_past(value: str, ref: date | None) -> str:
+    """A yearless date told in the past tense ("filming wrapped in October"): the
+    latest such date on or before ``ref``, where the forward guess found a future one."""
+    start, _end = bounds(value)
+    if ref is None or start is None or start <= ref:
+        return value
+    year, _, rest = value.partition("-")
+    earlier = f"{int(year) - 1:04d}-{rest}"
+    if rest.count("-") == 1 and not _valid_day(int(year) - 1, *map(int, rest.split("-"))):
+        return value  # February 29 of a year without one
+    return earlier
+
+
 def merge(a: str, b: str) -> str:
     """The smallest interval covering two values ("as late as X or as early as Y")."""
     a_start, a_end = bounds(a)

@@ -133,7 +133,14 @@ _RETURN = re.compile(
     rf"confirmed\s+to\s+|officially\s+|been\s+)?)?(?P<verb>return\w*|reprise\w*|"
     rf"join\w*|cast\s+as|signed\s+on|(?:not|n[’']t)\s+(?:be\s+)?return\w*|exit\w*|"
     rf"left\s+(?:the\s+)?(?:show|series|role|cast|project|film|franchise)|depart\w*|quit|"
-    rf"stepped\s+down|replac\w+|coming\s+back|back\s+as|appear\w*)",
+    rf"stepped\s+down|replac\w+|coming\s+back|back\s+as|appear\w*|"
+    rf"(?:(?<=\bis\s)|(?<=\bare\s)|(?<=\bbe\s))back\b)",
+)
+# "X returns to direct", "X is back as showrunner": a crew member coming back.
+_TO_CREW = re.compile(
+    r"\s+(?:to|as)\s+(?:an?\s+|the\s+)?(?:direct|helm|write|co-write|pen|produce|"
+    r"executive\s+produce|score|showrun|oversee|director|writer|producer|showrunner|creator)\b",
+    re.IGNORECASE,
 )
 _ROLE_CUES: Final = (
     (
@@ -147,7 +154,8 @@ _ROLE_CUES: Final = (
     (
         "returning",
         re.compile(
-            r"\b(?:return\w*|reprise\w*|back\s+as|coming\s+back|original\s+cast|will\s+be\s+back|"
+            r"\b(?:return\w*|reprise\w*|back\s+as|coming\s+back|original\s+cast|"
+            r"(?:will\s+be|is|are)\s+(?:also\s+)?back\b|"
             r"reunit\w*|main\s+cast)\b",
             re.I,
         ),
@@ -285,11 +293,16 @@ def cast_claims(ctx: Context) -> list[Draft]:
             if len(name.split()) >= 2 and "’s" not in name and "'s" not in name and not known:
                 add(name, role, char)
     for m in _RETURN.finditer(text):
-        if _AS_CREW.match(text, m.end()):
-            continue  # "X stepped down as director" is crew news
+        if _AS_CREW.match(text, m.end()) or _TO_CREW.match(text, m.end()):
+            continue  # "X stepped down as director", "X returns to direct": crew news
         local = cast_role(m.group(0))
-        for name in names(m.group("list")):
-            if len(name.split()) >= 2 or name in found:
+        listed = names(m.group("list"))
+        # A one-word name counts in a list of full names ("A B and Zendaya are back").
+        people = any(len(name.split()) >= 2 for name in listed)
+        for name in listed:
+            if _crew_titled(text, name, m.start()):
+                continue  # "Showrunner X will return": crew coming back, not an actor
+            if len(name.split()) >= 2 or name in found or (people and len(listed) > 1):
                 add(name, local)
     if not found and not others:
         return []
@@ -315,6 +328,20 @@ def cast_claims(ctx: Context) -> list[Draft]:
         if name not in found
     )
     return drafts
+
+
+# A job title right before a name: the person is crew ("Showrunner X", "director X").
+_CREW_TITLE_BEFORE = re.compile(
+    r"\b(?:showrunners?|co-showrunners?|directors?|creators?|writers?|screenwriters?|"
+    r"producers?|composers?|author|head|chief|CEO|president|boss)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _crew_titled(text: str, name: str, start: int) -> bool:
+    """True when ``name`` (found at or after ``start``) follows a crew job title."""
+    at = text.find(name, start)
+    return at >= 0 and _CREW_TITLE_BEFORE.search(text, max(0, at - 30), at) is not None
 
 
 def _title_before(ctx: Context, before: str) -> str | None:

@@ -70,7 +70,13 @@ _RELEASE_AFTER = re.compile(
     r"premiere|launch|release)\s+)?(?:release|launch|premiere|debut|window|date|bow)\b",
     re.IGNORECASE,
 )
-_WRAP = re.compile(r"\bwrapped\b|\bpost-?production\b|\bfinish\w*\s+filming", re.IGNORECASE)
+# The end of filming, done or planned ("wrapped in May", "set to wrap in November"); a
+# broadcast that "wrapped its run" is not filming news.
+_WRAP = re.compile(
+    r"\bwrap(?:s|ped|ping)?\b(?!\s+(?:its|their|the)\s+(?:run|broadcast|airing))|"
+    r"\bpost-?production\b|\bfinish\w*\s+filming",
+    re.IGNORECASE,
+)
 _SUPERSEDED = re.compile(
     r"\b(?:originally|initially|previously|once|formerly|was\s+(?:set|slated|scheduled|"
     r"planned|due|meant|supposed|going|to)|were\s+(?:set|slated|scheduled|planned)|"
@@ -288,6 +294,26 @@ def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
     return bool(_TITLE_CUE_AFTER.match(after)) and len(phrase.split()) <= 6
 
 
+# A finished event: "premiered in May", "filming wrapped in October", "began shooting".
+_PAST_EVENT = re.compile(
+    r"\b(?:wrapped|premiered|debuted|aired|began|started|kicked\s+off|finished|completed|"
+    r"concluded|ended|(?:was|were)\s+released|came\s+out|launched|arrived|opened|dropped)\b",
+    re.IGNORECASE,
+)
+_FUTURE_AFTER = re.compile(
+    r"\b(?:will|would|to|set|slated|scheduled|expected|due|planned|targeting|next)\b",
+    re.IGNORECASE,
+)
+
+
+def _told_as_past(local: str) -> bool:
+    """True when the words before a yearless date tell a finished event, with no
+    plan after the verb ("began filming in May" yes; "began in May and will
+    premiere in October": only May)."""
+    found = list(_PAST_EVENT.finditer(local))
+    return bool(found) and not _FUTURE_AFTER.search(local, found[-1].end())
+
+
 def _long_past(value: str, ctx: Context) -> bool:
     """True when the value ended well before the article was written."""
     if ctx.ref is None or value == "unknown":
@@ -343,6 +369,9 @@ def release_claims(ctx: Context) -> list[Draft]:
             continue
         value = mention.value
         end = mention.end
+        since_previous = text[max(c_start, prev_end) : mention.start]
+        if mention.kind in dates.YEARLESS and _told_as_past(since_previous):
+            value = dates.in_the_past(value, ctx.ref)
         # "as late as X or as early as Y", "November or December": one interval.
         if i + 1 < len(mentions) and _OR_JOIN.match(text[mention.end : mentions[i + 1].start]):
             nxt = mentions[i + 1]

@@ -65,6 +65,9 @@ _NOUNS = (
 )
 ANAPHOR: Final = re.compile(
     r"\b(?:the|this|new|upcoming|next|latest|second|third|fourth|fifth|final)\s+"
+    # One describing word may stand between: "the racing sequel", "the Korean series";
+    # not one that points at an earlier work ("the original series", "the first film").
+    r"(?:(?!(?:first|original|previous|last|other|earlier|prior|old|debut)\b)[\w-]+\s+)?"
     rf"{_NOUNS}\b|\b(?:the\s+show[’']s|the\s+film[’']s|the\s+game[’']s)",
     re.IGNORECASE,
 )
