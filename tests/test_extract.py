@@ -65,6 +65,17 @@ def test_plain_text_title_skips_page_chrome() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Skip to content\n\nFedora 44 Released\n\nFedora 44 is out today.", "Fedora 44 Released"),
+        ("Sign in now\n\nIronvale Delayed Again\n\nThe game slips.", "Ironvale Delayed Again"),
+    ],
+)
+def test_plain_text_short_headline_with_a_number_or_capitals(text: str, title: str) -> None:
+    assert extract_article(text, content_type="text/plain", url=None, now=NOW).title == title
+
+
+@pytest.mark.parametrize(
     "broken",
     [
         "<html><head><title>Broken</head><body><p>Unclosed <b>bold <div><table><td>cell",

@@ -82,14 +82,24 @@ def load_html_tools() -> None:
     import trafilatura  # noqa: F401
 
 
+def _could_be_title(line: str) -> bool:
+    """A headline has a few words; a three-word one ("Fedora 44 Released") needs a
+    number or a second capital, which menu lines ("Skip to content") lack."""
+    words = line.split()
+    if len(line) > 200 or len(words) < _TITLE_MIN_WORDS - 1:
+        return False
+    if len(words) >= _TITLE_MIN_WORDS:
+        return True
+    return any(ch.isdigit() for ch in line) or sum(w[:1].isupper() for w in words) >= 2
+
+
 def _plain_article(text: str) -> Article:
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip("\ufeff")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     # Saved pages open with chrome ("top of page", "Menu", "Skip to content"): a headline
     # has a few words and is not a paragraph, so take the first line that looks like one.
     title = next(
-        (line for line in lines[:10] if len(line.split()) >= _TITLE_MIN_WORDS and len(line) <= 200),
-        lines[0] if lines else None,
+        (line for line in lines[:10] if _could_be_title(line)), lines[0] if lines else None
     )
     return Article(title=title, text=text, published=None)
 

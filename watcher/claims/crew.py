@@ -17,6 +17,7 @@ from watcher.claims.certainty import ORG, certainty_of
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.model import Certainty
 from watcher.claims.people import NAME, names
+from watcher.claims.sentences import fact_value
 from watcher.claims.subjects import main_positions, other_installment
 
 _ROLE = (
@@ -152,7 +153,7 @@ _CREW_GATE = re.compile(
 def crew_claims(ctx: Context) -> list[Draft]:
     """Crew claims of one sentence."""
     if ctx.sentence.label is not None:
-        return _fact_box_claims(ctx.text, ctx.sentence.label)
+        return _fact_box_claims(fact_value(ctx.sentence), ctx.sentence.label)
     if not _CREW_GATE.search(ctx.text):
         return []
     # Credits in parentheses ("Aaron Moorhead (Moon Knight)") are other titles.

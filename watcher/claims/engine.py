@@ -82,7 +82,7 @@ def extract_claims(
         for draft in rule(Context(sentence, subject, reference_date))
     ]
     proposed = _roles_from_list_intros(proposed, sentences)
-    makers = MakerSpeech(text, (d.value for _s, d in proposed if d.kind == "crew"))
+    makers = MakerSpeech(text, ((d.value, d.role) for _s, d in proposed if d.kind == "crew"))
     own = [attribution(s.text, makers) for s in sentences]
     carried = carried_attributions(text, sentences, own)
     sources = {s.start: (o, c) for s, o, c in zip(sentences, own, carried, strict=True)}

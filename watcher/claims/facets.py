@@ -8,6 +8,7 @@ from typing import Final
 from watcher.claims.certainty import certainty_of
 from watcher.claims.drafts import Context, Draft, statement_of
 from watcher.claims.release import other_titles
+from watcher.claims.sentences import fact_value
 from watcher.claims.subjects import (
     NUMBER_WORDS,
     main_positions,
@@ -85,7 +86,11 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"(?:launched|went\s+live|arrived|released|is\s+(?:out|live|available))|"
             r"put(?:ting)?\s+(?:the\s+game|it)\s+out\s+in\s+early\s+access|"
             r"(?:is|are)\s+(?:out|available)\s+now|(?:is|are)\s+now\s+(?:out|available)|"
-            r"has\s+(?:now\s+|finally\s+|officially\s+)?(?:launched|been\s+released|come\s+out))\b",
+            r"has\s+(?:now\s+|finally\s+|officially\s+)?(?:launched|been\s+released|come\s+out)|"
+            # Software: "announced the general availability of 6.0"; a headline "6.0 Released".
+            r"(?:announc\w*|marks?|celebrat\w*)\s+the\s+general\s+availability\s+of|"
+            r"(?:is|are)\s+(?:now\s+)?generally\s+available|"
+            r"^[^!?\n]{1,80}?\s(?:released|is\s+out|out\s+now|now\s+available)$)\b",
         ),
         (
             "in_development",
@@ -126,7 +131,7 @@ _STATUS_CUES: Final[dict[str, tuple[str, ...]]] = {
         "photography",
         "camera",
     ),
-    "released": ("early", "now", "launched", "released", "come"),
+    "released": ("early", "now", "launched", "released", "come", "general", " out"),
     "in_development": ("development", "works", "written"),
 }
 _STATUS_VETO = re.compile(
@@ -178,7 +183,8 @@ _PLATFORMS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
 _PLATFORM_CONTEXT = re.compile(
     r"\b(?:on|to|for|via|exclusive|stream\w*|releas\w*|launch\w*|premier\w*|debut\w*|"
     r"arriv\w*|coming|available|renew\w*|announced|hit|series|show|drama|season|original|"
-    r"obtainable|platforms?|console|version|edition)\b|[’']s\s",
+    r"obtainable|platforms?|console|version|edition|cancel\w*|axed|ordered|picked\s+up)\b|"
+    r"[’']s\s",
     re.IGNORECASE,
 )
 _PLATFORM_VETO = re.compile(
@@ -264,7 +270,7 @@ _STATUS_GATE = re.compile(
     r"cancel|axed|scrap|plug|renew|green|season|coming\s+back|returning|delay|postpon|push|"
     r"moved|setback|slip|remov|gold|wrap|post-?production|film|shoot|production|camera|"
     r"photography|outlined|script|writers|prepping|development|works|written|blog|early\s+access|"
-    r"out|available|launched|released",
+    r"out|available|general\s+availab|launched|released",
     re.IGNORECASE,
 )
 
@@ -326,8 +332,31 @@ _CREDIT_AFTER = re.compile(
 )
 
 
+_PLATFORM_LABEL = re.compile(r"(?:Platforms?|Network|Streaming\s+on|Available\s+on)$", re.I)
+_EPISODES_LABEL = re.compile(r"(?:Number\s+of\s+)?episodes$", re.I)
+
+
+def _platforms_in(text: str) -> list[str]:
+    """Platform names in ``text``, each once, in the table's order."""
+    found: list[str] = []
+    taken: list[tuple[int, int]] = []
+    for name, pattern in _PLATFORMS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append(m.span())
+            if name not in found:
+                found.append(name)
+    return found
+
+
 def platform_claims(ctx: Context) -> list[Draft]:
     """Platforms the sentence attaches to a subject."""
+    if ctx.sentence.label is not None:
+        # A fact box ("Platforms: PC, PS5") speaks of the page's own subject.
+        if not _PLATFORM_LABEL.match(ctx.sentence.label):
+            return []
+        return [Draft("platform", n, "reported") for n in _platforms_in(fact_value(ctx.sentence))]
     if not _PLATFORM_GATE.search(ctx.text):
         return []
     # Parentheses with a possessive hold actors' credits ("(Netflix's Hollywood)"), not
@@ -379,6 +408,10 @@ def trailer_claims(ctx: Context) -> list[Draft]:
 def episode_claims(ctx: Context) -> list[Draft]:
     """Episode count of the subject's season or part."""
     text = ctx.text
+    label = ctx.sentence.label
+    if label is not None and _EPISODES_LABEL.match(label):
+        number = re.match(r"\d{1,3}\b", fact_value(ctx.sentence))
+        return [Draft("episodes", number.group(0), "reported")] if number else []
     if "episode" not in text.lower():
         return []  # both patterns name episodes
     split = _SPLIT_SEASON.search(text)

@@ -12,7 +12,7 @@ import re
 from typing import Final
 
 from watcher.claims import dates
-from watcher.claims.certainty import certainty_of
+from watcher.claims.certainty import ORG, certainty_of
 from watcher.claims.drafts import Context, Draft, clause_bounds, statement_of
 from watcher.claims.subjects import (
     ANAPHOR,
@@ -36,7 +36,7 @@ _RELEASE = (
 # Words that move or schedule whatever event was named before them.
 _MOVE = (
     r"slated|scheduled|set|due|dated?|moved|moving|pushed|pushing|push|delay\w*|"
-    r"postpon\w*|shift\w*|planned|targets?|targeted|targeting|until|till|will|instead"
+    r"postpon\w*|shift\w*|planned|targets?|targeted|targeting|until|till|will|instead|slip\w*"
 )
 _FILMING = r"filming|filmed|shoot\w*|shot|production|photography|cameras|wrap\w*|record\w*"
 _OTHER = (
@@ -48,7 +48,8 @@ _OTHER = (
     r"casting|founded|formed|closure|record\w*|nominat\w*|won|award\w*|finale|ago|"
     r"kick-?off|kicks?\s+off|opener|tournament|election|game\s+day|calendar|slate|remov\w*|"
     # Support windows of a release already out: "4.3 remains supported until 2027".
-    r"supported|support|maintained|maintenance|end-of-life|EOL|updates"
+    r"supported|support|maintained|maintenance|end-of-life|EOL|updates|fix(?:es)?|patch(?:es)?|"
+    r"security"
 )
 _EVENT = re.compile(
     rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER})|(?P<move>{_MOVE}))\b",
@@ -59,7 +60,8 @@ _STRONG = re.compile(
     r"\b(?:releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|came)\s+out|"
     r"coming|comes|drops?|"
     r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|available|theaters|theatres|"
-    r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|window|bow|lands?|unwrapping|"
+    r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|slip(?:s|ped|ping)?\s+(?:in)?to|"
+    r"window|bow|lands?|unwrapping|"
     r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for)|"
     r"filming|shooting|production|photography|wrap\w*|until|early\s+access|targets?|"
     r"targeted|targeting|revealed|announced|unveiled|announcement|dated)\b",
@@ -269,6 +271,7 @@ _PERSON_CUE_AFTER = re.compile(
 )
 
 
+_KNOWN_ORG = re.compile(ORG)
 _MAKER_NAME = re.compile(
     r"\b(?:Games|Studios?|Entertainment|Interactive|Productions|Pictures|Television|Software)$"
 )
@@ -277,8 +280,8 @@ _MAKER_NAME = re.compile(
 def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
     if "’s" in phrase or "'s" in phrase:
         return False  # "Ubisoft's E3 2017": an owner's event, not a title
-    if _MAKER_NAME.search(phrase):
-        return False  # "the RPG from Copperleaf Games": who makes it, not what
+    if _MAKER_NAME.search(phrase) or _KNOWN_ORG.fullmatch(phrase):
+        return False  # "the RPG from Copperleaf Games", "Lionsgate has set": who makes it
     before = segment[:start]
     if _PERSON_BEFORE.search(before):
         return False  # "starring Mahershala Ali has faced...": a person
@@ -297,7 +300,9 @@ def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
 # A finished event: "premiered in May", "filming wrapped in October", "began shooting".
 _PAST_EVENT = re.compile(
     r"\b(?:wrapped|premiered|debuted|aired|began|started|kicked\s+off|finished|completed|"
-    r"concluded|ended|(?:was|were)\s+released|came\s+out|launched|arrived|opened|dropped)\b",
+    r"concluded|ended|(?:was|were)\s+released|came\s+out|launched|arrived|opened|dropped|"
+    r"after\s+(?:its\s+)?(?:opening|premiering|debuting|launching|airing|release|premiere|debut|"
+    r"launch))\b",
     re.IGNORECASE,
 )
 _FUTURE_AFTER = re.compile(
@@ -415,6 +420,9 @@ def release_claims(ctx: Context) -> list[Draft]:
             event == "release"
             and subject is not None
             and re.search(r"\b(?:Part|Act|Volume|Chapter)\s+(?:1|One)$", subject)
+            # The first part of a season opens the season; the first film of a
+            # "Part Two" is another work.
+            and ctx.subject.unit in (None, "Season")
         ):
             drafts.append(Draft("release_date", value, certainty, superseded=superseded))
         if event == "release":

@@ -42,6 +42,15 @@ _FACT_LABEL = re.compile(
     r"\s*:?\s*$",
     re.IGNORECASE,
 )
+# A fact-box entry on one line: "Developer: Driftwood Interactive", "Platforms: PC, PS5",
+# "Release date: TBA". Such lines have no sentence punctuation, yet they are claims.
+_FACT_INLINE = re.compile(
+    r"^\s*(?P<label>(?:Directed|Produced|Written|Created|Developed)\s+by|"
+    r"(?:Director|Creator|Writer|Producer|Executive\s+producer|Showrunner|Developer|Studio)s?|"
+    r"Release\s+date|Premiere\s+date|Launch\s+date|Platforms?|Network|Streaming\s+on|"
+    r"Available\s+on|Episodes|Number\s+of\s+episodes)\s*:\s*(?P<value>\S[^\n]{0,150})$",
+    re.IGNORECASE,
+)
 # Names only: capitalised words, commas and "and", no sentence punctuation.
 _FACT_NAMES = re.compile(
     r"^\s*[A-ZÀ-Þ][\w’'.-]*(?:\s+[A-ZÀ-Þ][\w’'.-]*){0,3}"
@@ -60,8 +69,17 @@ class Sentence:
     end: int
     paragraph: int
     headline: bool = False
-    # A fact-box value keeps the label above it ("Produced by" over "Jane Doe, Ann Lee").
+    # A fact-box value keeps its label: the line above ("Produced by" over "Jane Doe,
+    # Ann Lee") or its own start ("Developer: X").
     label: str | None = None
+
+
+def fact_value(sentence: Sentence) -> str:
+    """The value of a fact-box entry: the text after its label, if the label is inline."""
+    label = sentence.label
+    if label is not None and sentence.text.lower().startswith(label.lower()):
+        return sentence.text[len(label) :].lstrip(" :")
+    return sentence.text
 
 
 _LIST_ITEM = re.compile(r"^\s*[-•*–]\s")
@@ -172,6 +190,11 @@ def segment(text: str, title: str | None = None) -> list[Sentence]:
             label = None
             continue
         above, label = label, (line.strip() if _FACT_LABEL.match(line) else None)
+        inline = _FACT_INLINE.match(line)
+        if inline:
+            s, e = _trim(text, line_start, line_end)
+            out.append(Sentence(text[s:e], s, e, paragraph, label=inline.group("label")))
+            continue
         if above and _FACT_NAMES.match(line):
             s, e = _trim(text, line_start, line_end)
             out.append(Sentence(text[s:e], s, e, paragraph, label=above))

@@ -24,12 +24,39 @@ _TITLED: Final = re.compile(
 _SAYS: Final = r"(?:said|says|told|tells|announced|confirmed|revealed|stated|explained|shared)"
 
 
+# What a company does when it speaks: "Copperline has confirmed", "Obsidian made a
+# mistake and mentioned" (a word or two, or a short "… and", may stand between).
+_COMPANY_SAYS: Final = (
+    r"(?:[’']s?\s+)?(?:\w+\s+){0,2}(?:(?:\w+\s+){1,2}and\s+)?(?:has\s+|have\s+|had\s+)?"
+    r"(?:officially\s+)?(?:said|says|announced|confirmed|revealed|stated|explained|shared|"
+    r"mentioned|posted|tweeted|dated|delayed|pushed|moved|advised|promised|gave)\b"
+)
+_COMPANY_ROLES: Final = frozenset({"developer", "studio"})
+
+
 class MakerSpeech:
     """Finds sentences in which one of an article's makers speaks."""
 
-    def __init__(self, text: str, crew: Iterable[str]) -> None:
+    def __init__(self, text: str, crew: Iterable[tuple[str, str | None]]) -> None:
+        crew = list(crew)
         people = {m.group("name") for m in _TITLED.finditer(text)}
-        people.update(name for name in crew if " " in name)
+        people.update(name for name, role in crew if " " in name and role not in _COMPANY_ROLES)
+        # The article's own developer or studio, by its full name or its first word
+        # ("Obsidian Entertainment", "Obsidian").
+        companies = sorted(
+            {
+                re.escape(form)
+                for name, role in crew
+                if role in _COMPANY_ROLES
+                for form in (name, name.split()[0])
+                if len(form) > 2
+            },
+            key=len,
+            reverse=True,
+        )
+        self._company = (
+            re.compile(rf"\b(?:{'|'.join(companies)})\s*{_COMPANY_SAYS}") if companies else None
+        )
         # A full name or its surname alone ("says Duncan"), after or before the verb.
         forms = sorted(
             {re.escape(form) for name in people for form in (name, name.split()[-1])},
@@ -47,4 +74,6 @@ class MakerSpeech:
 
     def speaks(self, sentence: str) -> bool:
         """True when a maker is the one saying ``sentence``."""
+        if self._company is not None and self._company.search(sentence) is not None:
+            return True
         return self._pattern is not None and self._pattern.search(sentence) is not None
