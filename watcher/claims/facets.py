@@ -27,7 +27,8 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         (
             # Before "renewed": "has not been renewed" also contains "been renewed".
             "undecided",
-            r"\b(?:(?:has|have)(?:\s+not|n[’']t)\s+(?:yet\s+)?(?:officially\s+)?been\s+renewed|"
+            r"\b(?:(?:has|have)(?:\s+not|n[’']t)\s+(?:yet\s+)?(?:officially\s+)?(?:been\s+)?renewed|"
+            r"(?:did|does)(?:\s+not|n[’']t)\s+(?:yet\s+)?(?:officially\s+)?renew|"
             r"(?:is|are|was)(?:\s+not|n[’']t)\s+(?:yet\s+)?(?:officially\s+)?renewed|"
             r"(?:has|have)\s+yet\s+to\s+(?:be\s+)?(?:officially\s+)?(?:renew|greenlight|green-light|"
             r"order|commission)|not\s+yet\s+(?:been\s+)?(?:renewed|greenlit|green-lit)|"

@@ -206,10 +206,11 @@ def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None
         return other
     if ctx.subject.name is None:
         return None
-    main = main_positions(segment, ctx.subject)
+    spin = spinoffs(ctx, segment)
+    main = _outside(main_positions(segment, ctx.subject), spin)
     anaphors = [m.start() for m in ANAPHOR.finditer(segment)]
     foreign = [m.start() for m in FOREIGN.finditer(segment)]
-    titles = other_titles(ctx, segment)
+    titles = sorted(other_titles(ctx, segment) + [(s, phrase) for s, _e, phrase in spin])
     last_main = max(main + anaphors, default=-1)
     last_title = titles[-1][0] if titles else -1
     if max(foreign, default=-1) > max(last_main, last_title):
@@ -221,15 +222,41 @@ def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None
     # Nothing but pronouns in the clause: the sentence before it decides.
     whole = text[:date_start]
     other = other_installment(whole, ctx.subject)
-    main_all = main_positions(whole, ctx.subject) + [m.start() for m in ANAPHOR.finditer(whole)]
+    whole_spin = spinoffs(ctx, whole)
+    main_all = _outside(main_positions(whole, ctx.subject), whole_spin)
+    main_all += [m.start() for m in ANAPHOR.finditer(whole)]
     if other is not None and not main_all:
         return other
-    whole_titles = other_titles(ctx, whole)
+    whole_titles = sorted(other_titles(ctx, whole) + [(s, p) for s, _e, p in whole_spin])
     if whole_titles and whole_titles[-1][0] > max(main_all, default=-1):
         return whole_titles[-1][1]
     if FOREIGN.search(whole) and not main_all:
         return UNNAMED
     return None
+
+
+def spinoffs(ctx: Context, segment: str) -> list[tuple[int, int, str]]:
+    """Titles that extend the main title with a subtitle of their own ("Crimson Tide:
+    Origins" in an article about "Crimson Tide Season 5"): another work."""
+    base, name = ctx.subject.base, ctx.subject.name or ""
+    if not base:
+        return []
+    shape = re.compile(rf"{re.escape(base)}\s*[:–—]\s*[A-Z0-9]")
+    return [
+        (start, end, phrase)
+        for start, end, phrase in title_spans(segment)
+        if shape.match(phrase)
+        and phrase.casefold() not in name.casefold()
+        # "“Andor: A Star Wars Story” Season 2": the show's full name, with its season.
+        and not _INSTALLMENT_AFTER.match(segment, end)
+    ]
+
+
+_INSTALLMENT_AFTER = re.compile(r"[”\"’']?\s+(?:Season|Part|Volume|Chapter|Series)\s+\w")
+
+
+def _outside(positions: list[int], spans: list[tuple[int, int, str]]) -> list[int]:
+    return [p for p in positions if not any(s <= p < e for s, e, _phrase in spans)]
 
 
 def other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
