@@ -124,7 +124,8 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
         (
             "month",
-            rf"\b(?P<prep>in|on|for|by|until|till|from|to|this|since|before|after)\s+(?:early\s+|late\s+|mid-?)?{_MONTH}(?!\s*\d)",
+            rf"\b(?P<prep>in|on|for|by|until|till|from|to|this|since|before|after|between)\s+"
+            rf"(?:early\s+|late\s+|mid-?)?{_MONTH}(?!\s*\d)",
         ),
         ("year", rf"(?<![\w$#.\-/]){_YEAR}(?![\w%-])"),
     )
@@ -400,6 +401,24 @@ def in_the_past(value: str, ref: date | None) -> str:
     if rest.count("-") == 1 and not _valid_day(int(year) - 1, *map(int, rest.split("-"))):
         return value  # February 29 of a year without one
     return earlier
+
+
+def year_before(value: str, later: str) -> str:
+    """A yearless month or day that opens a range ending at ``later``, in the latest
+    year that keeps it before ``later``'s start."""
+    later_start, _ = bounds(later)
+    if later_start is None:
+        return value
+    _year, _, rest = value.partition("-")
+    for year in (later_start.year, later_start.year - 1):
+        candidate = f"{year:04d}-{rest}"
+        try:
+            start, _end = bounds(candidate)
+        except ValueError:  # February 29 of a year without one
+            continue
+        if start is not None and start <= later_start:
+            return candidate
+    return value
 
 
 def merge(a: str, b: str) -> str:

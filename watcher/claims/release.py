@@ -38,7 +38,8 @@ _MOVE = (
     r"slated|scheduled|set|due|dated?|moved|moving|pushed|pushing|push|delay\w*|"
     r"postpon\w*|shift\w*|planned|targets?|targeted|targeting|until|till|will|instead|slip\w*"
 )
-_FILMING = r"filming|filmed|shoot\w*|shot|production|photography|cameras|wrap\w*|record\w*"
+# "shoot", "shooting", but not a game that is a "shooter".
+_FILMING = r"filming|filmed|shoot(?:s|ing)?|shot|production|photography|cameras|wrap\w*|record\w*"
 _OTHER = (
     r"interview\w*|said|says|told|announc\w*|reveal\w*|confirm\w*|strikes?|founded|"
     r"showcase|tweet\w*|posted|podcast|renew\w*|since|ago|earlier|wrote|written|"
@@ -90,7 +91,7 @@ _SUPERSEDED = re.compile(
 _FROM_TO = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _NOT_IN = re.compile(
     r"\b(?:won[’']t|will\s+not|not|isn[’']t|no\s+longer)\s+(?:be\s+)?(?:\w+\s+){0,2}?"
-    r"(?:in|during)\s+$",
+    r"(?:in|during)\s+$|\b(?:delayed|pushed|moved|slips?|slipped)\s+out\s+of\s+$",
     re.IGNORECASE,
 )
 _ANYMORE = re.compile(r"^\s*(?:anymore|any\s+longer)\b", re.IGNORECASE)
@@ -161,19 +162,30 @@ _PROMO_BEFORE = re.compile(
 )
 
 
+_DELAY_WORD = re.compile(
+    r"delay\w*|postpon\w*|pushed|pushing|push|moved|moving|shift\w*|slip\w*", re.I
+)
+_SPEECH_WORD = re.compile(
+    r"said|says|told|announc\w*|reveal\w*|revealed|confirm\w*|reported|posted|tweet\w*", re.I
+)
+
+
 def _classify(before: str, after: str) -> str | None:
     """'release', 'filming' or None, from the text around a date phrase."""
     if _RELEASE_AFTER.match(after):
         return "release"
     last: re.Match[str] | None = None
-    moved = False
+    moved = delayed = False
     for m in _EVENT.finditer(before):
         if m.group("move"):
             moved = True
+            delayed = delayed or bool(_DELAY_WORD.fullmatch(m.group(0)))
             continue
-        last, moved = m, False
+        last, moved, delayed = m, False, False
     if last is None:
         return "release" if moved else None
+    if delayed and _SPEECH_WORD.fullmatch(last.group(0)):
+        return "release"  # "confirmed that the game has been delayed to spring 2027"
     if last.group("rel"):
         # "No trailer has been released, and none is expected before spring": the
         # release word is the trailer's.
@@ -338,6 +350,11 @@ _FUTURE_AFTER = re.compile(
 )
 
 
+_DONE_RELEASE = re.compile(
+    r"\b(?:released|launched|premiered|debuted|shipped|came\s+out|put\s+out)\b", re.I
+)
+
+
 def _told_as_past(local: str) -> bool:
     """True when the words before a yearless date tell a finished event, with no
     plan after the verb ("began filming in May" yes; "began in May and will
@@ -408,6 +425,9 @@ def release_claims(ctx: Context) -> list[Draft]:
         if i + 1 < len(mentions) and _OR_JOIN.match(text[mention.end : mentions[i + 1].start]):
             nxt = mentions[i + 1]
             if not _FROM_TO.search(before[-30:]):
+                if mention.kind in dates.YEARLESS and nxt.kind not in dates.YEARLESS:
+                    # "between March and May 2027": March of the range's year.
+                    value = dates.year_before(value, nxt.value)
                 value = dates.merge(value, nxt.value)
                 end = nxt.end
                 skip.add(i + 1)
@@ -425,6 +445,10 @@ def release_claims(ctx: Context) -> list[Draft]:
         # "originally due July 26, will now release on February 14".
         local = text[max(c_start, prev_end) : mention.start]
         superseded = (bool(_SUPERSEDED.search(local)) or gone) and event == "release"
+        if superseded and not gone and _DONE_RELEASE.search(local) and not _PLANNED.search(local):
+            # "The studio previously released Ashfall in 2021": a release that happened
+            # (another work's history), not a plan that was replaced.
+            superseded = False
         # A replaced date was a plan, stated as such: the hedge on its replacement
         # ("previously set for April 15, is now expected on May 6") is not its own.
         scope = (
