@@ -38,6 +38,9 @@ class Context:
     sentence: Sentence
     subject: MainSubject
     ref: date | None
+    # People the article calls actors anywhere ("lead actor Kim Seo-jun"): in
+    # "Kim Seo-jun (Lee Hyun)" they are the actor, the name in brackets the character.
+    actors: frozenset[str] = frozenset()
 
     @property
     def text(self) -> str:

@@ -22,7 +22,7 @@ from watcher.claims.crew import crew_claims
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.facets import episode_claims, platform_claims, status_claims, trailer_claims
 from watcher.claims.model import ArticleClaims, Claim, ReferenceBasis
-from watcher.claims.people import cast_claims, cast_role
+from watcher.claims.people import actor_names, cast_claims, cast_role
 from watcher.claims.release import release_claims
 from watcher.claims.sentences import Sentence, list_intros, looks_like_headline, segment
 from watcher.claims.speakers import MakerSpeech
@@ -74,12 +74,13 @@ def extract_claims(
     body = "\n".join(s.text for s in sentences if not s.headline)
     subject = main_subject(_strip_date_prefix(headline), body)
     announced = official_headline(headline)
+    actors = actor_names(body)
     best: dict[tuple[str, str, str, str], tuple[tuple[int, int, int], Claim]] = {}
     proposed = [
         (sentence, draft)
         for sentence in sentences
         for rule in RULES
-        for draft in rule(Context(sentence, subject, reference_date))
+        for draft in rule(Context(sentence, subject, reference_date, actors))
     ]
     proposed = _roles_from_list_intros(proposed, sentences)
     makers = MakerSpeech(text, ((d.value, d.role) for _s, d in proposed if d.kind == "crew"))

@@ -36,7 +36,10 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"(?:second|third|fourth|fifth|new)\s+season)|(?:renewal|future|fate)(?:\s+of\s+[^.,;]{1,60}?)?\s+(?:is|remains)\s+"
             r"(?:still\s+)?(?:undecided|uncertain|unclear|up\s+in\s+the\s+air|unconfirmed)|"
             r"depending\s+on\s+(?:when|whether|if)\s+[^.]{0,40}?\bdecides?\b|"
-            r"(?:has|have)(?:\s+not|n[’']t)\s+(?:yet\s+)?decided\s+whether)",
+            r"(?:has|have)(?:\s+not|n[’']t)\s+(?:yet\s+)?decided\s+whether|"
+            r"(?:has|have)(?:\s+not|n[’']t)\s+(?:yet\s+)?(?:officially\s+)?(?:confirmed|announced|"
+            r"said)\s+(?:whether|if)\b[^.]{0,80}?\b(?:return|renew|come\s+back|another\s+season|"
+            r"(?:second|third|fourth|fifth|new)\s+season))",
         ),
         (
             "renewed",
@@ -115,6 +118,8 @@ _STATUS_CUES: Final[dict[str, tuple[str, ...]]] = {
         "unclear",
         "air",
         "unconfirmed",
+        "whether",
+        " if ",
     ),
     "renewed": ("renew", "green", "confirmed", "coming", "returning", "planned", "ordered"),
     "delayed": ("delay", "postpon", "push", "moved", "setback", "slip", "removed"),

@@ -286,8 +286,15 @@ def cast_claims(ctx: Context) -> list[Draft]:
             add(m.group("name"), role, m.group("char"))
     pairs = list(_CHAR_PAREN.finditer(text))
     if pairs and not _CREW_WORDS.search(text):
+        # "Kim Seo-jun (Lee Hyun) and Park Min-ah (Yoon Seol)": one sentence writes its
+        # pairs in one order, actor first when any outside name is a known actor.
+        actor_first = any(
+            m.group("char") in ctx.actors and m.group("name") not in ctx.actors for m in pairs
+        )
         for m in pairs:
             name, char = m.group("name"), m.group("char")
+            if actor_first:
+                name, char = char, name
             # "Actor (Character)" lists are the other order: the actor is already known.
             known = any(char.endswith(k) for k in found)
             if len(name.split()) >= 2 and "’s" not in name and "'s" not in name and not known:
@@ -342,6 +349,17 @@ def _crew_titled(text: str, name: str, start: int) -> bool:
     """True when ``name`` (found at or after ``start``) follows a crew job title."""
     at = text.find(name, start)
     return at >= 0 and _CREW_TITLE_BEFORE.search(text, max(0, at - 30), at) is not None
+
+
+_ACTOR_CUE = re.compile(
+    rf"\b(?:[Aa]ctor|[Aa]ctress|[Ss]tar|[Cc]o-star|[Ll]ead|[Ss]tarring|[Vv]oice\s+actor)\s+"
+    rf"(?P<name>{NAME})"
+)
+
+
+def actor_names(text: str) -> frozenset[str]:
+    """Names the article introduces as actors ("lead actor X", "star X")."""
+    return frozenset(name for m in _ACTOR_CUE.finditer(text) for name in names(m.group("name")))
 
 
 def _title_before(ctx: Context, before: str) -> str | None:

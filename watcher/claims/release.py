@@ -27,6 +27,9 @@ UNNAMED: Final = "?"
 
 _RELEASE = (
     r"releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|coming|came)\s+out|"
+    # "we could see Season 2 in late 2027": the audience seeing the work is its release.
+    r"see\s+(?:Season\s+\w+|Part\s+\w+|it|them|the\s+(?:new\s+|next\s+)?(?:season|show|series|"
+    r"film|movie|game|sequel))|"
     r"out\s+now|hits?\s+(?:theaters|theatres|"
     r"screens|shelves|cinemas|version)|hitting|come\s+out|coming|comes|drops?|dropping|"
     r"returns?|returning|air(?:s|ing)?|streaming|bows?|opens?|opening|ships?|shipping|"
@@ -58,7 +61,7 @@ _EVENT = re.compile(
 )
 # A release date needs a release word somewhere in the sentence ("due" alone is a library book).
 _STRONG = re.compile(
-    r"\b(?:releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|came)\s+out|"
+    r"\b(?:releas\w*|see\s+(?:Season|Part|it|them|the)\b|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|came)\s+out|"
     r"coming|comes|drops?|"
     r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|available|theaters|theatres|"
     r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|slip(?:s|ped|ping)?\s+(?:in)?to|"
@@ -94,6 +97,7 @@ _NOT_IN = re.compile(
     r"(?:in|during)\s+$|\b(?:delayed|pushed|moved|slips?|slipped)\s+out\s+of\s+$",
     re.IGNORECASE,
 )
+_EARLIEST_AFTER = re.compile(r"\s*,?\s*at\s+the\s+(?:very\s+)?earliest\b", re.IGNORECASE)
 _ANYMORE = re.compile(r"^\s*(?:anymore|any\s+longer)\b", re.IGNORECASE)
 _NOT_UNTIL = re.compile(
     r"\b(?:not|n[’']t|no)\b[^.]{0,80}\b(?:until|till|before)\s+(?:next\s+year\s+in\s+)?$|"
@@ -435,7 +439,7 @@ def release_claims(ctx: Context) -> list[Draft]:
         gone = bool(_ANYMORE.match(text[end:]))
         if _AT_LEAST_THROUGH.search(head) or (_NOT_IN.search(head) and not gone):
             value = dates.after(value)
-        elif _NOT_UNTIL.search(text[: mention.start]):
+        elif _NOT_UNTIL.search(text[: mention.start]) or _EARLIEST_AFTER.match(text, end):
             value = dates.from_(value)
         elif _BEFORE.search(head):
             value = dates.before(value)
