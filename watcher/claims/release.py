@@ -68,7 +68,8 @@ _STRONG = re.compile(
     r"window|bow|lands?|unwrapping|"
     r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for)|"
     r"filming|shooting|production|photography|wrap\w*|until|early\s+access|targets?|"
-    r"targeted|targeting|revealed|announced|unveiled|announcement|dated)\b",
+    r"targeted|targeting|revealed|announced|unveiled|announcement|dated|"
+    r"expected\s+(?:in|on|for|by))\b",
     re.IGNORECASE,
 )
 _RELEASE_AFTER = re.compile(
@@ -359,6 +360,41 @@ _DONE_RELEASE = re.compile(
 )
 
 
+# "<the work> is (originally) expected in", "is due on", "was slated for": a schedule
+# whose event goes unsaid; it is the release when the work itself is what is scheduled.
+_SCHEDULED_END = re.compile(
+    r"\b(?:is|was|are|were|been|now|originally|initially|still|currently|first)\s+"
+    r"(?:\w+\s+)?(?:expected|due|slated|scheduled|targeted|planned|penciled\s+in|pencilled\s+in)"
+    r"\s+(?:for|in|on|by)\s+(?:(?:the|a|an)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _scheduled_work(ctx: Context, clause: str, local: str) -> bool:
+    """True for "Pixel Drift 2 ... was originally expected in" with the work (its name
+    or "the game") as what is scheduled. ``local`` is the end of ``clause`` since the
+    previous date: "X was announced in 2025 and was expected in late 2026" schedules X."""
+    m = _SCHEDULED_END.search(local)
+    if m is None:
+        return False
+    if any(e.group("other") or e.group("film") for e in _EVENT.finditer(local, 0, m.start())):
+        return False
+    if local.strip() != clause.strip() and not re.match(r"\s*(?:,\s*)?(?:and|but)\b", local):
+        return False  # only a verb coordinated with the earlier one shares its subject
+    head = clause[: len(clause) - len(local) + m.start()]
+    # The work's whole name as written, not one of its words ("Books" of "Renewing Books"
+    # is not "a book was due on…").
+    base = ctx.subject.base
+    named = [head.rfind(base)] if base and base in head else []
+    named += [a.start() for a in ANAPHOR.finditer(head)]
+    if not named:
+        return False
+    if local.strip() != clause.strip():
+        return True
+    between = head[max(named) :]
+    return not any(e.group("other") or e.group("film") for e in _EVENT.finditer(between))
+
+
 def _told_as_past(local: str) -> bool:
     """True when the words before a yearless date tell a finished event, with no
     plan after the verb ("began filming in May" yes; "began in May and will
@@ -407,22 +443,25 @@ def release_claims(ctx: Context) -> list[Draft]:
                     Draft(
                         "status",
                         "announced",
-                        certainty_of(text),
+                        # Only its own statement: "announced in 2025 and expected in 2026".
+                        certainty_of(text, statement_of(text, mention.start, mention.end)),
                         subject=subject,
                         date=mention.value,
                     )
                 )
             continue
+        since_previous = text[max(c_start, prev_end) : mention.start]
         event = _classify(before, after)
         if _HOPES.search(before) or _DASHED.match(after):
             continue  # "hopes of a 2023 release were crushed": not a claim
         if event is None and c_start > 0:
             event = _classify(text[: mention.start], after)
+        if event is None and _scheduled_work(ctx, text[c_start : mention.start], since_previous):
+            event = "release"
         if event is None:
             continue
         value = mention.value
         end = mention.end
-        since_previous = text[max(c_start, prev_end) : mention.start]
         if mention.kind in dates.YEARLESS and _told_as_past(since_previous):
             value = dates.in_the_past(value, ctx.ref)
         # "as late as X or as early as Y", "November or December": one interval.
