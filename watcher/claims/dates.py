@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Final
 
 MONTHS: Final[dict[str, int]] = {
@@ -91,7 +91,9 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         name,
         re.compile(
             pattern,
-            re.IGNORECASE if name in {"window", "relwindow", "bareseason", "inmonths"} else 0,
+            re.IGNORECASE
+            if name in {"window", "relwindow", "relweek", "bareseason", "inmonths"}
+            else 0,
         ),
     )
     for name, pattern in (
@@ -110,6 +112,7 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"\s+(?P<rwhat>year|spring|summer|fall|autumn|winter|month|quarter|holiday\s+season)\b",
         ),
         ("relmonth", rf"\b(?P<rwhen2>this|next|last)\s+{_MONTH}"),
+        ("relweek", r"\b(?P<wwhen>this|next|last)\s+week\b"),
         ("yearwindow", rf"\b{_YEAR}\s+(?P<window2>holiday\s+season|holidays?)"),
         ("relyear", rf"\b(?:later\s+)?{_REL_YEAR}"),
         (
@@ -227,6 +230,12 @@ def _value(name: str, m: re.Match[str], ref: date | None) -> str | None:
             year = ref.year + _YEAR_OFFSET[groups["rel"].split()[0].lower()]
         key = " ".join(groups["window"].lower().split())
         return _window_value(year, WINDOWS[key])
+    if name == "relweek":
+        if ref is None:
+            return None
+        offset = {"last": -1, "this": 0, "next": 1}[groups["wwhen"].lower()]
+        monday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=offset)
+        return f"{monday.isoformat()}/{(monday + timedelta(days=6)).isoformat()}"
     if name == "relwindow":
         return _relwindow(groups["rwhen"].lower(), groups["rwhat"].lower(), ref)
     if name == "bareseason":

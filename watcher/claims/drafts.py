@@ -68,6 +68,9 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     m2 = _CLAUSE.search(text, end)
     if m2:
         right = m2.start()
+    inner_end = _opening_clause_end(text[left:right])
+    if inner_end is not None and left + inner_end < start:
+        left += inner_end + 1  # past ", although the bulletin seems to…," to the main clause
     return left, right
 
 
@@ -83,7 +86,9 @@ _TURN = re.compile(
 
 # "While the trailer showed X, the game was delayed": an opening subordinate clause
 # ends at a comma, unless an aside starts there ("Although Jo Park, the actor who…,").
-_OPENING_SUBORDINATE = re.compile(r"^\W*(?:While|Although|Though|Whereas|Even\s+though|Despite)\b")
+_OPENING_SUBORDINATE = re.compile(
+    r"^\W*(?:[Ww]hile|[Aa]lthough|[Tt]hough|[Ww]hereas|[Ee]ven\s+though|[Dd]espite)\b"
+)
 _ASIDE_START = re.compile(r"\s*(?:the|a|an|who|which|whose)\b", re.IGNORECASE)
 _NAME_END = re.compile(r"\b[A-Z][\w’'.-]*$")  # a name right before the comma
 
@@ -115,4 +120,10 @@ def statement_of(text: str, start: int, end: int) -> str:
     for m in _TURN.finditer(text, left, start):
         left = m.end()
     turn = _TURN.search(text, end)
-    return text[left : turn.start() if turn else len(text)]
+    right = turn.start() if turn else len(text)
+    # A subordinate clause that opens the stretch (", although the bulletin seems to
+    # mangle its dates, Ubuntu was planned…") ends at its comma, as at a sentence's start.
+    inner_end = _opening_clause_end(text[left:right])
+    if inner_end is not None and left + inner_end < start:
+        left += inner_end + 1
+    return text[left:right]
