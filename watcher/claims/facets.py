@@ -216,6 +216,9 @@ _TRAILER: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
         (
             "released",
+            # "Watch the new teaser below": the page embeds it, so it is out.
+            rf"\b(?:[Ww]atch|[Cc]heck\s+out|[Ss]ee)\s+(?:the\s+|a\s+|its\s+)?(?:\w+\s+){{0,3}}?"
+            rf"{_TRAILER_NOUN}s?\s+(?:below|above|here|now)\b|"
             rf"\b(?:released|dropped|unveiled|shared|debuted|revealed|premiered|posted|"
             rf"launched|showed|got)\s+(?:a|an|the|its|their)\s+(?:\w+\s+){{0,4}}{_TRAILER_NOUN}|"
             rf"\b{_TRAILER_NOUN}\b[^.]{{0,60}}\b(?:was|were|has\s+been|have\s+been)\s+"

@@ -70,6 +70,11 @@ _WHO_PLAYS = re.compile(
     rf"(?P<name>{NAME}),\s+who\s+(?:will\s+)?(?:plays?|portrays?|voices?)\s+(?:the\s+)?"
     rf"(?P<char>{NAME})"
 )
+# "Sofia Lind stars as a rancher who…": an actor and a described (unnamed) part.
+_STARS_AS_A = re.compile(
+    rf"(?P<name>{NAME})\s+(?:also\s+)?(?:stars|will\s+star|co-stars|plays|will\s+play|portrays|"
+    rf"will\s+portray|is\s+cast)\s+(?:as\s+)?(?:an?|the|his|her)\s+[a-z]"
+)
 # "will see X take over the lead role": X is new in it.
 _TAKES_OVER = re.compile(
     rf"(?P<name>{NAME})\s+(?:will\s+)?(?:take|takes|taking|took|step|steps|stepping)\s+"
@@ -269,6 +274,9 @@ def cast_claims(ctx: Context) -> list[Draft]:
             add(name, role)
     for m in _WHO_PLAYS.finditer(text):
         add(m.group("name"), role, m.group("char"))
+    for m in _STARS_AS_A.finditer(text):
+        if len(m.group("name").split()) >= 2 and not _crew_titled(text, m.group("name"), m.start()):
+            add(m.group("name"), role)
     for m in _TAKES_OVER.finditer(text):
         add(m.group("name"), "new")
     for m in _HAS_LEFT.finditer(text):
