@@ -63,9 +63,13 @@ _NAME_VERB = re.compile(
     rf"co-created|is\s+directing|will\s+direct|directs|"
     # "X returns to direct", "X is set to write": the job this title hired X for.
     rf"(?:(?:returns?|returning|is\s+back|(?:is|was|has\s+been)\s+(?:set|tapped|hired|"
-    rf"attached)|signed\s+on)\s+to\s+(?:direct|helm|write|co-write|produce|showrun)))\b"
+    rf"attached)|signed\s+on)\s+to\s+(?:direct|helm|write|co-write|produce|showrun))|"
+    # "X back as director", "X returns as showrunner".
+    rf"(?:(?:is\s+)?back|returns?|returning)\s+as\s+(?:the\s+)?(?:director|writer|showrunner|"
+    rf"producer|creator))\b"
     # "X wrote in a blog post", "X wrote that…": a statement, not the work's script.
-    r"(?!\s+(?:in|on|to|that|about|online|:)\b|\s*[:,.!?;”\"]|\s*$|\s+(?:an?|the|his|her|their)\s+"
+    r"(?!\s+(?:in|on|to|that|about|online|:)\b|\s*[:,]|(?<=wrote)\s*(?:[.!?;”\"]|$)|"
+    r"\s+(?:an?|the|his|her|their)\s+"
     r"(?:blog|post|statement|letter|tweet|message|note|update|column)\b)"
 )
 _COMPANY_ROLE = re.compile(

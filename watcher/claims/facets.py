@@ -47,7 +47,14 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"once|online|interest))|renewed\s+(?:for|the\s+(?:show|series)|it|(?-i:[A-Z]))|renewal\s+(?:of|for)|"
             r"renews\b|renewing\s+[^.]{0,60}\bfor\s+an?\s+(?:second|third|fourth|fifth|new)\s+season|green-?lit|greenlighted|confirmed\s+(?:work\s+on\s+)?"
             r"an?\s+(?:second|third|fourth|fifth|new)\s+season|officially\s+(?:coming\s+back|returning)|"
-            r"(?:second|third|fourth|fifth)\s+season\s+was\s+(?:absolutely\s+)?(?:planned|confirmed|ordered))",
+            r"(?:second|third|fourth|fifth)\s+season\s+was\s+(?:absolutely\s+)?(?:planned|confirmed|ordered)|"
+            # "The second season of X has been officially confirmed", "X Season 3 is confirmed":
+            # the season itself, as the sentence's subject (not "the date for the season").
+            r"^(?:(?!(?:date|trailer|teaser|cast|title|poster|details|window|premiere)\s+"
+            r"(?:for|of)\b)[^.,;]){0,60}?(?:(?:second|third|fourth|fifth|sixth|new)\s+season|"
+            r"season\s+\d+)(?:\s+of\s+[^.,;]{1,50}?)?\s+(?:has\s+been|have\s+been|is|was)\s+"
+            r"(?:now\s+)?(?:officially\s+)?(?:confirmed|greenlit|green-lit|ordered|announced)"
+            r"(?!\s+(?:to|for|that|as|on|in)\b))",
         ),
         (
             "delayed",
@@ -121,7 +128,16 @@ _STATUS_CUES: Final[dict[str, tuple[str, ...]]] = {
         "whether",
         " if ",
     ),
-    "renewed": ("renew", "green", "confirmed", "coming", "returning", "planned", "ordered"),
+    "renewed": (
+        "renew",
+        "green",
+        "confirmed",
+        "coming",
+        "returning",
+        "planned",
+        "ordered",
+        "announced",
+    ),
     "delayed": ("delay", "postpon", "push", "moved", "setback", "slip", "removed"),
     "completed": ("gold",),
     "post_production": ("wrap", "post"),
@@ -156,6 +172,12 @@ _PLATFORMS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ("Hulu", r"\bHulu\b"),
         ("Paramount+", r"\bParamount\s?\+"),
         ("Peacock", r"\bPeacock\b"),
+        ("Crunchyroll", r"\bCrunchyroll\b"),
+        ("BBC iPlayer", r"\bBBC\s+iPlayer\b"),
+        ("Starz", r"\bStarz\b"),
+        ("AMC+", r"\bAMC\s?\+"),
+        ("Showtime", r"\bShowtime\b"),
+        ("FX", r"\bFX\b(?=\s+(?:on\s+Hulu|series|drama|comedy|network)|[’']s\b)"),
         (
             "theatrical",
             r"\b(?:in|into|to|hit|hits|hitting)\s+(?:theaters|theatres|cinemas)\b|"
@@ -332,6 +354,7 @@ _PLATFORM_AS_ORG = re.compile(
 
 _PLATFORM_GATE = re.compile(
     r"Netflix|HBO|Max|Prime|Amazon|Disney|Apple|Hulu|Paramount|Peacock|theat|cinema|Switch|"
+    r"Crunchyroll|BBC|Starz|AMC|Showtime|FX|"
     r"PlayStation|PS5|Xbox|PC\b|Steam|Epic|Luna|Stadia"
 )
 

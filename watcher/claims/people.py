@@ -141,6 +141,10 @@ _RETURN = re.compile(
     rf"stepped\s+down|replac\w+|coming\s+back|back\s+as|appear\w*|"
     rf"(?:(?<=\bis\s)|(?<=\bare\s)|(?<=\bbe\s))back\b)",
 )
+_CREW_NOUN = re.compile(
+    r"\s+(?:an?\s+|the\s+)?(?:co-)?(?:director|writer|producer|showrunner|creator|composer)s?\b",
+    re.IGNORECASE,
+)
 # "X returns to direct", "X is back as showrunner": a crew member coming back.
 _TO_CREW = re.compile(
     r"\s+(?:to|as)\s+(?:an?\s+|the\s+)?(?:direct|helm|write|co-write|pen|produce|"
@@ -308,7 +312,8 @@ def cast_claims(ctx: Context) -> list[Draft]:
             if len(name.split()) >= 2 and "’s" not in name and "'s" not in name and not known:
                 add(name, role, char)
     for m in _RETURN.finditer(text):
-        if _AS_CREW.match(text, m.end()) or _TO_CREW.match(text, m.end()):
+        after_as = m.group("verb").endswith("as") and _CREW_NOUN.match(text, m.end())
+        if _AS_CREW.match(text, m.end()) or _TO_CREW.match(text, m.end()) or after_as:
             continue  # "X stepped down as director", "X returns to direct": crew news
         local = cast_role(m.group(0))
         listed = names(m.group("list"))

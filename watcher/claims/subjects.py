@@ -338,6 +338,17 @@ def mentions_main(text: str, subject: MainSubject) -> bool:
         main_positions(text, subject) != []
         or ANAPHOR.search(text) is not None
         or PRONOUN.search(text) is not None
+        or _names_own_installment(text, subject)
+    )
+
+
+def _names_own_installment(text: str, subject: MainSubject) -> bool:
+    """True when ``text`` names the main subject's own installment ("Season 2 will…")."""
+    if subject.number is None:
+        return False
+    return any(
+        installment_number(m) == subject.number and _unit_of(m) == (subject.unit or "Season")
+        for m in INSTALLMENT.finditer(text)
     )
 
 
