@@ -53,7 +53,8 @@ ORG: Final = (
     # A company or project by its shape: "Copperline Studios", "the Quillstack project".
     r"(?:[A-Z][\w&+-]*\s+){1,3}(?:Games|Studios|Entertainment|Interactive|Pictures|Productions|"
     r"Software|Foundation|Project|Development\s+Group)|"
-    r"[Tt]he\s+(?:[A-Z][\w.+-]*\s+){1,3}(?:project|team|developers|maintainers)|"
+    r"[Tt]he\s+(?:[A-Z][\w.+-]*\s+){1,3}(?:(?:release|core|development|security|engineering)\s+)?"
+    r"(?:project|team|developers|maintainers)|"
     r"[Tt]he\s+(?:streamer|studio|network|developer|publisher|company|project|team|"
     r"streaming\s+(?:service|giant|platform)))"
 )

@@ -127,7 +127,8 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
         (
             "month",
-            rf"\b(?P<prep>in|on|for|by|until|till|from|to|this|since|before|after|between)\s+"
+            rf"\b(?P<prep>in|on|for|by|until|till|from|to|this|since|before|after|between|and|or|"
+            rf"through)\s+"
             rf"(?:early\s+|late\s+|mid-?)?{_MONTH}(?!\s*\d)",
         ),
         ("year", rf"(?<![\w$#.\-/]){_YEAR}(?![\w%-])"),
@@ -309,6 +310,13 @@ def _relwindow(when: str, what: str, ref: date | None) -> str | None:
     return _window_value(year, months)
 
 
+_JOINERS: Final = frozenset({"and", "or", "through"})
+_MONTH_BEFORE: Final = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?,?\s*$"
+)
+
+
 def find_dates(text: str, ref: date | None) -> list[DateMention]:
     """All date phrases in ``text``, left to right, without overlaps."""
     taken: list[tuple[int, int]] = []
@@ -326,6 +334,11 @@ def find_dates(text: str, ref: date | None) -> list[DateMention]:
                 and not _RELEASE_NOUN_AFTER.match(text, end)
             ):
                 continue
+            if name == "month" and m.group("prep").lower() in _JOINERS:
+                # "July and August": a month joined to a month before it, nothing else
+                # ("Tom and June" is no date).
+                if not _MONTH_BEFORE.search(text, 0, m.start()):
+                    continue
             value = _value(name, m, ref)
             if value is None:
                 continue

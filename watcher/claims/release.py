@@ -53,7 +53,7 @@ _OTHER = (
     r"kick-?off|kicks?\s+off|opener|tournament|election|game\s+day|calendar|slate|remov\w*|"
     # Support windows of a release already out: "4.3 remains supported until 2027".
     r"supported|support|maintained|maintenance|end-of-life|EOL|updates|fix(?:es)?|patch(?:es)?|"
-    r"security"
+    r"security|bug-?fix(?:es)?"
 )
 _EVENT = re.compile(
     rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER})|(?P<move>{_MOVE}))\b",
@@ -175,6 +175,11 @@ _SPEECH_WORD = re.compile(
 )
 
 
+_MAINTENANCE_BEFORE = re.compile(
+    r"\b(?:bug-?fix|security|maintenance|patch|hotfix)(?:\s+and\s+\w+)?\s+$", re.IGNORECASE
+)
+
+
 def _classify(before: str, after: str) -> str | None:
     """'release', 'filming' or None, from the text around a date phrase."""
     if _RELEASE_AFTER.match(after):
@@ -196,6 +201,8 @@ def _classify(before: str, after: str) -> str | None:
         # release word is the trailer's.
         if _PROMO_BEFORE.search(before, max(0, last.start() - 40), last.start()):
             return None
+        if _MAINTENANCE_BEFORE.search(before, max(0, last.start() - 20), last.start()):
+            return None  # "bugfix releases until October 2027": support, not the release
         return "release"
     if last.group("film"):
         return "filming"

@@ -296,9 +296,9 @@ def main_subject(headline: str | None, body: str = "") -> MainSubject:
     return MainSubject(name, base, number, unit, _keywords(base))
 
 
-# "Fedora 44", "Ubuntu 24.04.1", "iOS 18": a version number is part of the title,
+# "Fedora 44", "Ubuntu 24.04.1", "iOS 18", "Kubernetes v1.36": a version number is part of the title,
 # but a year is not ("Avowed 2024 delay").
-_VERSION = re.compile(r"\s+(\d+(?:\.\d+)+|\d{1,3})(?![\w.])")
+_VERSION = re.compile(r"\s+(v?\d+(?:\.\d+)+|\d{1,3})(?![\w.])")
 
 
 def _with_version(title: str, headline: str, body: str) -> str:
@@ -384,7 +384,7 @@ def other_installment(text: str, subject: MainSubject) -> str | None:
     return found
 
 
-_VERSIONED = re.compile(r"^(?P<title>.*\S)\s+(?P<version>\d+(?:\.\d+)*)$")
+_VERSIONED = re.compile(r"^(?P<title>.*\S)\s+(?P<version>v?\d+(?:\.\d+)*)$")
 
 
 def _other_version(text: str, base: str) -> tuple[int, str | None] | None:
@@ -395,7 +395,7 @@ def _other_version(text: str, base: str) -> tuple[int, str | None] | None:
         return None
     title, current = versioned.group("title"), _version_key(versioned.group("version"))
     last = None
-    for m in re.finditer(rf"(?<![\w-]){re.escape(title)}\s+(\d+(?:\.\d+)*)(?![\w.])", text):
+    for m in re.finditer(rf"(?<![\w-]){re.escape(title)}\s+(v?\d+(?:\.\d+)*)(?![\w.])", text):
         other = _version_key(m.group(1)) != current
         last = (m.start(), f"{title} {m.group(1)}" if other else None)
     return last
@@ -403,7 +403,7 @@ def _other_version(text: str, base: str) -> tuple[int, str | None] | None:
 
 def _version_key(version: str) -> tuple[int, ...]:
     """ "5", "5.0" and "5.0.0" are one version."""
-    parts = [int(p) for p in version.split(".")]
+    parts = [int(p) for p in version.lstrip("v").split(".")]
     while len(parts) > 1 and parts[-1] == 0:
         parts.pop()
     return tuple(parts)
