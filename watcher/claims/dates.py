@@ -334,11 +334,14 @@ def find_dates(text: str, ref: date | None) -> list[DateMention]:
                 and not _RELEASE_NOUN_AFTER.match(text, end)
             ):
                 continue
-            if name == "month" and m.group("prep").lower() in _JOINERS:
-                # "July and August": a month joined to a month before it, nothing else
-                # ("Tom and June" is no date).
-                if not _MONTH_BEFORE.search(text, 0, m.start()):
-                    continue
+            # "July and August": a month joined to a month before it, nothing else
+            # ("Tom and June" is no date).
+            if (
+                name == "month"
+                and m.group("prep").lower() in _JOINERS
+                and not _MONTH_BEFORE.search(text, 0, m.start())
+            ):
+                continue
             value = _value(name, m, ref)
             if value is None:
                 continue

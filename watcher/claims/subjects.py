@@ -296,8 +296,8 @@ def main_subject(headline: str | None, body: str = "") -> MainSubject:
     return MainSubject(name, base, number, unit, _keywords(base))
 
 
-# "Fedora 44", "Ubuntu 24.04.1", "iOS 18", "Kubernetes v1.36": a version number is part of the title,
-# but a year is not ("Avowed 2024 delay").
+# "Fedora 44", "Ubuntu 24.04.1", "iOS 18", "Kubernetes v1.36": a version number is part
+# of the title, but a year is not ("Avowed 2024 delay").
 _VERSION = re.compile(r"\s+(v?\d+(?:\.\d+)+|\d{1,3})(?![\w.])")
 
 
