@@ -6,10 +6,11 @@ import re
 from typing import Final
 
 from watcher.claims.certainty import certainty_of
-from watcher.claims.drafts import Context, Draft, statement_of
+from watcher.claims.drafts import Context, Draft, clause_bounds, statement_of
 from watcher.claims.release import other_titles
 from watcher.claims.sentences import fact_value
 from watcher.claims.subjects import (
+    ANAPHOR,
     NUMBER_WORDS,
     main_positions,
     mentions_main,
@@ -382,6 +383,19 @@ def _platforms_in(text: str) -> list[str]:
     return found
 
 
+def _title_owning(ctx: Context, text: str, at: int) -> str | None:
+    """Another title named in the clause before ``at`` and after any mention of the
+    main subject ("Nova will now premiere on Disney+"), else None (the main subject)."""
+    c_start, _c_end = clause_bounds(text, at, at + 1)
+    segment = text[c_start:at]
+    titles = other_titles(ctx, segment)
+    if not titles:
+        return None
+    named = main_positions(segment, ctx.subject) + [m.start() for m in ANAPHOR.finditer(segment)]
+    last_at, last_title = titles[-1]
+    return last_title if last_at > max(named, default=-1) else None
+
+
 def platform_claims(ctx: Context) -> list[Draft]:
     """Platforms the sentence attaches to a subject."""
     if ctx.sentence.label is not None:
@@ -405,6 +419,8 @@ def platform_claims(ctx: Context) -> list[Draft]:
     certainty = certainty_of(ctx.text, strong=True)
     drafts: list[Draft] = []
     taken: list[tuple[int, int]] = []
+    owner: str | None = None
+    owner_known = False
     for name, pattern in _PLATFORMS:
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
@@ -415,7 +431,13 @@ def platform_claims(ctx: Context) -> list[Draft]:
             if credit and not main_positions(credit.group(1), ctx.subject):
                 continue  # "in Netflix series Luke Cage": an actor's other credit
             taken.append(m.span())
-            drafts.append(Draft("platform", name, certainty, subject=subject))
+            if not owner_known:
+                # "Nova will now premiere on Disney+": the title before the first platform
+                # named owns the sentence's platforms (later ones follow it in a list).
+                first = min(m.start(), *(s for s, _e in taken))
+                owner = subject if subject is not None else _title_owning(ctx, text, first)
+                owner_known = True
+            drafts.append(Draft("platform", name, certainty, subject=owner))
             break
     return drafts
 

@@ -217,7 +217,7 @@ def _without_aside(segment: str) -> str:
     return segment
 
 
-def _subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
+def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
     """Main subject (None) or the name of the subject the date phrase is about."""
     text = ctx.text
     segment = text[clause_start:date_start]
@@ -290,6 +290,8 @@ def other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
     quoted: list[tuple[int, int, str]] = []
     for m in _QUOTED.finditer(segment):
         inner = m.group(1).strip(" ,.")
+        if _THING_AFTER.match(segment, m.end()):
+            continue  # the “Villainy” mechanic, the “Sorcerer” trailer: a part, not a work
         if inner[:1].isupper() and not main_positions(inner, ctx.subject):
             quoted.append((m.start(1), m.start(1) + len(inner), inner))
     found = [
@@ -304,6 +306,10 @@ def other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
 
 
 _QUOTED = re.compile(r"[“\"]([^”\"]{1,60})[”\"]")
+_THING_AFTER = re.compile(
+    r"\s+(?:mechanics?|mode|system|feature|update|patch|event|expansion|DLC|trailer|teaser|"
+    r"featurette|episode|segment|song|track|map|level|quest|storyline|arc|panel)\b"
+)
 
 
 _TITLE_CUE_AFTER = re.compile(
@@ -341,8 +347,11 @@ def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
         return False
     if re.search(r"\b(?:told|tells|according\s+to|via)\s+$", before):
         return False  # "told TheWrap": an outlet
-    if re.search(r"[“\"‘](?:The\s+|A\s+|An\s+)?$", before) and re.match(r"[,.!?]?[”\"’]", after):
-        return True  # a quoted name is a title; a quoted speech is not
+    quote_end = re.match(r"[,.!?]?[”\"’]", after)
+    if re.search(r"[“\"‘](?:The\s+|A\s+|An\s+)?$", before) and quote_end:
+        # A quoted name is a title; a quoted speech is not, nor a part of the work
+        # (the “Villainy” mechanic).
+        return not _THING_AFTER.match(after, quote_end.end())
     if any(ch.isdigit() for ch in phrase) or ":" in phrase or "&" in phrase or "*" in phrase:
         return True
     return bool(_TITLE_CUE_AFTER.match(after)) and len(phrase.split()) <= 6
@@ -430,8 +439,13 @@ def release_claims(ctx: Context) -> list[Draft]:
     unknown = _UNKNOWN.search(text) if cued else None
     if unknown:
         subject = other_installment(text, ctx.subject)
+        if subject is None:
+            # "Meanwhile, Armor Wars is still in development with no release date."
+            u_start, _u_end = clause_bounds(text, unknown.start(), unknown.end())
+            subject = subject_for(ctx, u_start, unknown.start())
         certainty = certainty_of(text, statement_of(text, unknown.start(), unknown.end()))
-        drafts.append(Draft("release_date", "unknown", certainty, subject=subject))
+        if subject != UNNAMED:
+            drafts.append(Draft("release_date", "unknown", certainty, subject=subject))
     mentions = dates.find_dates(text, ctx.ref) if _STRONG.search(text) else []
     skip: set[int] = set()
     prev_end = 0
@@ -444,7 +458,7 @@ def release_claims(ctx: Context) -> list[Draft]:
         before = _without_aside(text[c_start : mention.start])
         after = text[mention.end : c_end]
         if _announced(ctx, text, mention):
-            subject = _subject_for(ctx, c_start, mention.start)
+            subject = subject_for(ctx, c_start, mention.start)
             if subject != UNNAMED:
                 drafts.append(
                     Draft(
@@ -505,7 +519,7 @@ def release_claims(ctx: Context) -> list[Draft]:
             text[max(c_start, prev_end) : end] if superseded else text[c_start : max(end, c_end)]
         )
         certainty = certainty_of(text, scope)
-        subject = _subject_for(ctx, c_start, mention.start)
+        subject = subject_for(ctx, c_start, mention.start)
         if subject in (None, UNNAMED) and event == "release" and not value.endswith("/.."):
             # "beta 1 came out on May 23" dates a pre-release of the subject ("in early
             # access at least through 2024" bounds the full release instead).

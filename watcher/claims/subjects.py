@@ -65,9 +65,10 @@ _NOUNS = (
 )
 ANAPHOR: Final = re.compile(
     r"\b(?:the|this|new|upcoming|next|latest|second|third|fourth|fifth|final)\s+"
-    # One describing word may stand between: "the racing sequel", "the Korean series";
-    # not one that points at an earlier work ("the original series", "the first film").
-    r"(?:(?!(?:first|original|previous|last|other|earlier|prior|old|debut)\b)[\w-]+\s+)?"
+    # One describing word may stand between ("the racing sequel"), in lower case: "the
+    # Blade reboot" names another work; nor one that points at an earlier work ("the
+    # original series", "the first film").
+    r"(?:(?!(?:first|original|previous|last|other|earlier|prior|old|debut)\b)(?-i:[a-z][\w-]*)\s+)?"
     rf"{_NOUNS}\b|\b(?:the\s+show[’']s|the\s+film[’']s|the\s+game[’']s)",
     re.IGNORECASE,
 )
@@ -163,10 +164,11 @@ def _headline_title(headline: str, body: str) -> str | None:
             nxt = tokens[j] if j < len(tokens) else ""
             if (
                 last in _COMPANY
-                or nxt in _COMPANY
+                or any(t in _COMPANY for t in tokens[j : j + 3])
                 or any("’s" in w or "'s" in w for w in words[:-1])
             ):
-                continue  # "Playground Games", "Ghost Story (Games)": a studio, not a title
+                # "Playground Games", "Ghost Story (Games)", "Ghost (Story Games)": a studio.
+                continue
             phrase = " ".join(words).replace(" :", ":")
             phrase = re.sub(r"[’']s$", "", phrase)
             # One word must match case ("Gets" is not "gets"); longer phrases need not,
@@ -516,8 +518,23 @@ NOT_TITLES: Final = _MONTH_WORDS | frozenset(
         "Fortunately",
         "Here",
         "There",
-        "Earlier",
+        # Sentence adverbs that open a sentence with a capital ("Right now, …").
+        "Right",
         "Later",
+        "Today",
+        "Yesterday",
+        "Currently",
+        "Previously",
+        "Originally",
+        "Recently",
+        "Earlier",
+        "Sadly",
+        "Luckily",
+        "Interestingly",
+        "Instead",
+        "Overall",
+        "Elsewhere",
+        "Plus",
         "Last",
         "Next",
         "Back",
