@@ -11,6 +11,7 @@ from watcher.claims.release import other_titles
 from watcher.claims.sentences import fact_value
 from watcher.claims.subjects import (
     ANAPHOR,
+    INSTALLMENT,
     NUMBER_WORDS,
     main_positions,
     mentions_main,
@@ -307,6 +308,13 @@ _STATUS_GATE = re.compile(
 )
 
 
+_NOT_THE_WORK = re.compile(
+    r"\b(?:trailers?|teasers?|clips?|posters?|images?|photos?|footage|featurettes?|details|"
+    r"date|first\s+look|no|not|none)\b[^.;]*$",
+    re.IGNORECASE,
+)
+
+
 def status_claims(ctx: Context) -> list[Draft]:
     """Undated status claims of one sentence (dated ones come from release.py)."""
     text = ctx.text
@@ -332,6 +340,8 @@ def status_claims(ctx: Context) -> list[Draft]:
             continue
         if subject is None and _about_other_title(ctx):
             continue
+        if status == "released" and _NOT_THE_WORK.search(text, max(0, m.start() - 40), m.start()):
+            continue  # "No trailer has been released yet": something else, or nothing, is out
         if status == "released" and "early access" in m.group(0).lower():
             # Early access is a release of its own, not the finished game's.
             subject = f"{subject or ctx.subject.name} (early access)"
@@ -383,6 +393,33 @@ def _platforms_in(text: str) -> list[str]:
     return found
 
 
+def _installment_nearest(ctx: Context, text: str) -> str | None:
+    """The other installment named nearest the sentence's first platform, or None when the
+    nearest is the main subject's ("HBO renewed it for a third season, days after the
+    season 2 finale" is the third season's platform)."""
+    first = min((m.start() for _n, p in _PLATFORMS for m in [p.search(text)] if m), default=0)
+    mentions = list(INSTALLMENT.finditer(text))
+    # What the platform does something to follows it ("Netflix renewed it for a second
+    # season"), unless it is a comparison or a time ("like season 2", "after season 1").
+    after = [
+        m
+        for m in mentions
+        if m.start() > first and not _COMPARED.search(text, max(0, m.start() - 16), m.start())
+    ]
+    before = [m for m in mentions if m.end() <= first]
+    chosen = after[0] if after else (before[-1] if before else None)
+    if chosen is None:
+        return other_installment(text, ctx.subject)
+    return other_installment(text[: chosen.end()], ctx.subject)
+
+
+_COMPARED = re.compile(
+    r"\b(?:like|unlike|than|after|following|since|before|as\s+with|as\s+did)\s+(?:the\s+)?"
+    r"(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _title_owning(ctx: Context, text: str, at: int) -> str | None:
     """Another title named in the clause before ``at`` and after any mention of the
     main subject ("Nova will now premiere on Disney+"), else None (the main subject)."""
@@ -415,7 +452,7 @@ def platform_claims(ctx: Context) -> list[Draft]:
         return []
     if not (mentions_main(text, ctx.subject) or ctx.sentence.headline):
         return []
-    subject = other_installment(text, ctx.subject)
+    subject = _installment_nearest(ctx, text)
     certainty = certainty_of(ctx.text, strong=True)
     drafts: list[Draft] = []
     taken: list[tuple[int, int]] = []
@@ -480,6 +517,8 @@ def episode_claims(ctx: Context) -> list[Draft]:
     count = _number(m.group("n"))
     if count < 2:
         return []
-    # "The eight-episode first season": the installment may follow the count.
-    subject = other_installment(text[: m.end() + 25], ctx.subject)
+    # "The eight-episode first season": the installment may follow the count, unless
+    # one was named before it ("Season 3 will have eight episodes, like season 2").
+    named_before = INSTALLMENT.search(text, 0, m.start()) is not None
+    subject = other_installment(text[: m.start() if named_before else m.end() + 25], ctx.subject)
     return [Draft("episodes", str(count), certainty_of(text), subject=subject)]

@@ -45,7 +45,8 @@ _LIST_TRIGGER = re.compile(
     r"\b(?:stars|[Ss]tarring|starred|co-stars|co-starring|also\s+stars|features(?:\s+the\s+"
     r"(?:voice\s+)?(?:talents?|voices?)\s+of)?|cast\s+(?:includes?|members?\s+(?:include|are)|"
     r"are|is)|ensemble(?:\s+cast)?\s+are|main\s+cast,|joined\s+by|alongside|(?:new|"
-    r"returning)\s+(?:cast\s+)?(?:members?|faces|additions?)\s+(?:include|are)|added|"
+    r"returning)\s+(?:cast\s+)?(?:members?|faces|additions?)\s+(?:include|are)|"
+    r"[Nn]ewcomers\s+(?:include|are)|added|"
     r"welcoming(?:\s+this\s+season)?|reunited\s+with(?:\s+the\s+main\s+cast,)?|"
     r"(?:the\s+)?returning\s+cast\s+includes|(?<!original\s)(?<!former\s)(?<!fellow\s)"
     r"(?<!co-)\bstar|actors\s+like|see)\s*:?\s+"
@@ -134,7 +135,7 @@ _AS_CHAR = re.compile(rf"(?P<name>{NAME})\s+(?:\([^)]*\)\s+)?as\s+(?P<char>{NAME
 _CHAR_PAREN = re.compile(rf"(?P<char>{NAME})\s+\((?P<name>{NAME})\)")
 _RETURN = re.compile(
     rf"(?P<list>{NAME}(?:\s*,\s*{NAME})*(?:\s*,?\s*(?:and|&)\s+{NAME})?)\s+(?:\([^)]*\)\s+)?"
-    rf"(?:(?:is|are|will|would|has|have|had)\s+(?:also\s+)?(?:be\s+)?(?:set\s+to\s+|expected\s+to\s+|"
+    rf"(?:(?:is|are|will|would|has|have|had)\s+(?:also\s+|all\s+|both\s+)?(?:be\s+)?(?:set\s+to\s+|expected\s+to\s+|"
     rf"confirmed\s+to\s+|officially\s+|been\s+)?)?(?P<verb>return\w*|reprise\w*|"
     rf"join\w*|cast\s+as|signed\s+on|(?:not|n[’']t)\s+(?:be\s+)?return\w*|exit\w*|"
     rf"left\s+(?:the\s+)?(?:show|series|role|cast|project|film|franchise)|depart\w*|quit|"
@@ -224,7 +225,7 @@ def cast_role(text: str) -> str:
 # Cheap gate: a sentence without any of these words names no actor.
 _CAST_GATE = re.compile(
     r"star|cast|play|portray|return|join|\sas\s|voice|repris|welcom|reunit|add|appear|leav|"
-    r"quit|exit|replac|back|see\s|actor|actress|\(",
+    r"quit|exit|replac|back|see\s|actor|actress|newcomer|\(",
     re.IGNORECASE,
 )
 

@@ -167,6 +167,7 @@ _PROMO_BEFORE = re.compile(
 )
 
 
+_BEGAN = re.compile(r"began|started|kick-?off|kicks?\s+off|ended", re.IGNORECASE)
 _DELAY_WORD = re.compile(
     r"delay\w*|postpon\w*|pushed|pushing|push|moved|moving|shift\w*|slip\w*", re.I
 )
@@ -191,6 +192,13 @@ def _classify(before: str, after: str) -> str | None:
             moved = True
             delayed = delayed or bool(_DELAY_WORD.fullmatch(m.group(0)))
             continue
+        if (
+            last is not None
+            and last.group("film")
+            and _BEGAN.fullmatch(m.group(0))
+            and not before[last.end() : m.start()].strip()
+        ):
+            continue  # "filming began in May": the filming is the event, "began" its start
         last, moved, delayed = m, False, False
     if last is None:
         return "release" if moved else None
