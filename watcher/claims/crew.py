@@ -54,6 +54,16 @@ _WHO_SERVE = re.compile(
     rf"{_LIST}\s*,\s+who\s+(?:also\s+)?(?:will\s+)?(?:serve|serves|act|acts)\s+as\s+"
     rf"(?:an?\s+|the\s+)?{_ROLES}\b"
 )
+# "X is the showrunner", "X remains the director", "X is the series mastermind and
+# showrunner", "X will serve as showrunner".
+_IS_ROLE = re.compile(
+    rf"(?P<list>{NAME})\s+(?:(?:is|was|will\s+be|remains|became|becomes|is\s+now)\s+(?:also\s+)?"
+    rf"(?:once\s+again\s+)?(?:the|its|their)\s+|(?:will\s+)?serves?\s+as\s+(?:an?\s+|the\s+)?)"
+    rf"(?:(?:new|series|show[’']s|film[’']s|game[’']s|season[’']s|lead|returning|current)\s+)?"
+    rf"(?:\w+\s+(?:and|&)\s+)?{_ROLES}\b(?!\s+(?:known|who|whose|famous|best)\b)"
+    # "is the director of Other Film": another work's credit, checked by the caller.
+    rf"(?P<of>\s+(?:of|on|for|behind)\s+(?:the\s+)?[A-Z“\"][^,.;]{{0,50}})?"
+)
 _APPOS = re.compile(
     rf"(?P<list>{NAME}),\s+(?:the\s+|who\s+(?:is|was)\s+(?:the\s+)?)?(?:series\s+|show[’']s\s+|"
     rf"film[’']s\s+|game[’']s\s+)?{_ROLES}\b(?!\s+(?:known|of|for|behind))"
@@ -208,6 +218,11 @@ def crew_claims(ctx: Context) -> list[Draft]:
                 # A person who "developed" a series created it; a company developed a game.
                 person = not (_COMPANY_END.search(name) or _KNOWN_COMPANY.match(name))
                 add(name, ["creator" if r == "developer" and person else r for r in roles])
+    for m in _IS_ROLE.finditer(text):
+        credited = m.group("of")
+        if credited and not main_positions(credited, ctx.subject):
+            continue  # "X is the director of Other Film"
+        add(m.group("list"), _roles(m.group("roles")))
     for m in _AS_ROLE.finditer(text):
         gone = bool(m.group("verb") and _LEFT.search(m.group("verb")))
         add(m.group("list"), _roles(m.group("roles")), superseded=gone)
