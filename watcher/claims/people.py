@@ -225,7 +225,7 @@ def cast_role(text: str) -> str:
 # Cheap gate: a sentence without any of these words names no actor.
 _CAST_GATE = re.compile(
     r"star|cast|play|portray|return|join|\sas\s|voice|repris|welcom|reunit|add|appear|leav|"
-    r"quit|exit|replac|back|see\s|actor|actress|newcomer|\(",
+    r"quit|exit|replac|back|see\s|actor|actress|newcomer|character|role|\(",
     re.IGNORECASE,
 )
 
@@ -294,6 +294,9 @@ def cast_claims(ctx: Context) -> list[Draft]:
     bullet = _BULLET_AS.match(text)
     if bullet:
         add(bullet.group("name"), role, bullet.group("char"))
+    for m in _OWN_CHARACTER.finditer(text):
+        if len(m.group("name").split()) >= 2:
+            add(m.group("name"), role)
     for m in _POSSESSIVE_CHAR.finditer(text):
         if len(m.group("name").split()) >= 2 and (_looks_like_cast(text) or "character" in text):
             add(m.group("name"), role, m.group("char"))
@@ -303,7 +306,7 @@ def cast_claims(ctx: Context) -> list[Draft]:
         # pairs in one order, actor first when any outside name is a known actor.
         actor_first = any(
             m.group("char") in ctx.actors and m.group("name") not in ctx.actors for m in pairs
-        )
+        ) or bool(_ACTORS_LISTED.search(text, 0, pairs[0].start()))
         for m in pairs:
             name, char = m.group("name"), m.group("char")
             if actor_first:
@@ -368,6 +371,18 @@ def _crew_titled(text: str, name: str, start: int) -> bool:
 _ACTOR_CUE = re.compile(
     rf"\b(?:[Aa]ctor|[Aa]ctress|[Ss]tar|[Cc]o-star|[Ll]ead|[Ss]tarring|[Vv]oice\s+actor)\s+"
     rf"(?P<name>{NAME})"
+)
+
+
+# Words after which a list names actors first ("actors like A (Role), B (Role)").
+_ACTORS_LISTED = re.compile(
+    r"\b(?:actors|actresses|performers)\s+(?:like|such\s+as|including)\b|\b(?:starring|"
+    r"(?:voice|vocal)\s+(?:talents?|cast)\s+of|voices\s+of)\b"
+)
+# "Catherine O'Hara's unnamed character": an actor's part in the work.
+_OWN_CHARACTER = re.compile(
+    rf"(?P<name>{NAME})[’']s\s+(?:(?:new|unnamed|mysterious|returning|recurring|main)\s+)?"
+    r"(?:character|role)\b"
 )
 
 
