@@ -47,6 +47,8 @@ _LIST_TRIGGER = re.compile(
     r"are|is)|ensemble(?:\s+cast)?\s+are|main\s+cast,|joined\s+by|alongside|(?:new|"
     r"returning)\s+(?:cast\s+)?(?:members?|faces|additions?)\s+(?:include|are)|"
     r"[Nn]ewcomers\s+(?:include|are)|added|"
+    r"[Jj]oining\s+(?:them|him|her|the\s+(?:cast|ensemble|series|show))(?:\s+(?:for|in)\s+"
+    r"[^,.;]{1,30}?)?\s+(?:are|is|will\s+be)|"
     r"welcoming(?:\s+this\s+season)?|reunited\s+with(?:\s+the\s+main\s+cast,)?|"
     r"(?:the\s+)?returning\s+cast\s+includes|(?<!original\s)(?<!former\s)(?<!fellow\s)"
     r"(?<!co-)\bstar|actors\s+like|see)\s*:?\s+"

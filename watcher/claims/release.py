@@ -110,6 +110,11 @@ _BY_END = re.compile(
     r"\b(?:by|through|between\s+now\s+and|no\s+later\s+than)\s+(?:the\s+end\s+of\s+)?$",
     re.IGNORECASE,
 )
+_EPISODE_RUN = re.compile(
+    r"\b(?:weekly|every\s+(?:week|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"new\s+episodes?)\b[^.;]{0,40}\b(?:through|until|till|to)\s+$",
+    re.IGNORECASE,
+)
 _AT_LEAST_THROUGH = re.compile(r"\bat\s+least\s+(?:through|until)\s+(?:the\s+end\s+of\s+)?$", re.I)
 _OR_JOIN = re.compile(
     r"^\s*(?:\([^)]*\)\s*)?(?:,\s*)?(?:or|to|and|-|–)\s+(?:as\s+(?:early|late)\s+as\s+|in\s+)?$",
@@ -504,6 +509,8 @@ def release_claims(ctx: Context) -> list[Draft]:
                 end = nxt.end
                 skip.add(i + 1)
         head = before[-60:]
+        if _EPISODE_RUN.search(head):
+            continue  # "one new episode every Friday through April 30": the run, not the release
         gone = bool(_ANYMORE.match(text[end:]))
         if _AT_LEAST_THROUGH.search(head) or (_NOT_IN.search(head) and not gone):
             value = dates.after(value)
