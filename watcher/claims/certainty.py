@@ -53,6 +53,7 @@ ORG: Final = (
     # A company or project by its shape: "Copperline Studios", "the Quillstack project".
     r"(?:[A-Z][\w&+-]*\s+){1,3}(?:Games|Studios|Entertainment|Interactive|Pictures|Productions|"
     r"Software|Foundation|Project|Development\s+Group)|"
+    r"Team\s+[A-Z][\w-]+|"
     r"[Tt]he\s+(?:[A-Z][\w.+-]*\s+){1,3}(?:(?:release|core|development|security|engineering)\s+)?"
     r"(?:project|team|developers|maintainers)|"
     r"[Tt]he\s+(?:streamer|studio|network|developer|publisher|company|project|team|"
@@ -66,6 +67,7 @@ _OFFICIAL = re.compile(
     r"dropped|released|unveiled|posted|tweeted|streamed|renew\w*|dated|"
     r"decided|is\s+moving|announcement|blog|statement|advised|mentioned|gave|promis\w*|"
     r"pushed|delayed|moved|is\s+delaying|set(?!\s+to\b)|scheduled(?!\s+to\b)|"
+    r"cancel\w*|axed|spokes(?:person|man|woman)|representative|rep|"
     r"press\s+release|trailer|teaser|video(?!\s+games?\b)|exec\w*|head|CEO|chief|president|boss|"
     r"schedule|slate|calendar)\b"
     rf"|according\s+to\s+(?:a\s+|an\s+)?{ORG}|\bofficial(?:ly)?\b|"

@@ -310,7 +310,9 @@ def _with_version(title: str, headline: str, body: str) -> str:
     if m is None:
         return title
     versioned = f"{title} {m.group(1)}"
-    return versioned if versioned in body else title
+    # The body may shorten the title: "Silksong 2" for "Hollow Knight: Silksong 2".
+    short = f"{title.rsplit(maxsplit=1)[-1]} {m.group(1)}"
+    return versioned if versioned in body or short in body else title
 
 
 def _keywords(base: str) -> tuple[str, ...]:
@@ -400,6 +402,12 @@ def _other_version(text: str, base: str) -> tuple[int, str | None] | None:
     for m in re.finditer(rf"(?<![\w-]){re.escape(title)}\s+(v?\d+(?:\.\d+)*)(?![\w.])", text):
         other = _version_key(m.group(1)) != current
         last = (m.start(), f"{title} {m.group(1)}" if other else None)
+    if versioned.group("version").isdigit() and 2 <= current[0] <= 9:
+        # A numbered sequel ("Silksong 2"): its bare title is the earlier work
+        # ("Hollow Knight: Silksong launched in 2025").
+        for m in re.finditer(rf"(?<![\w-]){re.escape(title)}(?![\w’'-]|\s+v?\d|:)", text):
+            if last is None or m.start() > last[0]:
+                last = (m.start(), title)
     return last
 
 
