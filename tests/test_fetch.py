@@ -460,6 +460,18 @@ def test_robots_disallow_and_opt_out(server: FaultServer) -> None:
     assert server.paths() == ["/robots.txt", "/private/page", "/article"]
 
 
+def test_robots_crawl_delay_spaces_requests_to_the_host(server: FaultServer) -> None:
+    server.serve("/robots.txt", b"User-agent: *\nCrawl-delay: 4\nDisallow: /private/\n")
+    clock = FakeClock()
+    settings = FetchSettings(connect_timeout=WAIT, read_timeout=WAIT, per_host_delay=0)
+    with Fetcher(settings, clock=clock, sleep=clock.sleep) as fetcher:
+        for _ in range(3):
+            assert fetcher.fetch(server.url("/article")).status == 200
+    # The first page follows robots.txt at once; the next ones wait the asked delay.
+    assert clock.sleeps == [4.0, 4.0]
+    assert server.paths() == ["/robots.txt", "/article", "/article", "/article"]
+
+
 def test_robots_off_in_settings(server: FaultServer, fetcher: Fetcher) -> None:
     assert fetcher.fetch(server.url("/private/page")).status == 200
     assert "/robots.txt" not in server.paths()

@@ -10,6 +10,7 @@ from email.utils import formatdate
 import pytest
 
 from watcher.politeness import (
+    MAX_CRAWL_DELAY,
     MAX_RETRY_AFTER,
     ROBOTS_TTL,
     HostGate,
@@ -96,6 +97,32 @@ def test_delay_between_starts_to_one_host() -> None:
         with gate.slot("h"):
             pass
     assert clock.sleeps == [1.5, 1.5]
+
+
+def test_crawl_delay_spaces_one_host_beyond_the_configured_delay() -> None:
+    clock = FakeClock()
+    gate = HostGate(concurrency=2, delay=1.0, clock=clock, sleep=clock.sleep)
+    gate.set_crawl_delay("slow", 4.0)
+    gate.set_crawl_delay("fast", 0.5)  # below the configured delay: the setting stands
+    for host in ("slow", "slow", "fast", "fast"):
+        with gate.slot(host):
+            pass
+    assert clock.sleeps == [4.0, 1.0]
+
+
+def test_crawl_delay_is_capped_and_can_be_lifted() -> None:
+    clock = FakeClock()
+    gate = HostGate(concurrency=1, delay=0.0, clock=clock, sleep=clock.sleep)
+    gate.set_crawl_delay("h", 3600.0)
+    for _ in range(2):
+        with gate.slot("h"):
+            pass
+    gate.set_crawl_delay("h", None)
+    clock.now += MAX_CRAWL_DELAY
+    for _ in range(2):
+        with gate.slot("h"):
+            pass
+    assert clock.sleeps == [MAX_CRAWL_DELAY]
 
 
 def test_no_wait_once_the_delay_has_passed_or_for_another_host() -> None:
@@ -189,6 +216,16 @@ def test_rules_parsed_and_cached_for_an_hour() -> None:
     clock.now += 1
     allowed(cache, fetch, "/news/1")
     assert len(fetch.calls) == 2
+
+
+def test_crawl_delay_read_from_the_cached_rules() -> None:
+    cache = RobotsCache(clock=FakeClock())
+    origin = "https://news.example"
+    assert cache.crawl_delay(origin, UA) is None  # nothing fetched yet
+    fetch = RobotsServer(RobotsFile(200, "User-agent: *\nCrawl-delay: 7\nDisallow: /x\n"))
+    assert allowed(cache, fetch, "/news/1")
+    assert cache.crawl_delay(origin, UA) == 7.0
+    assert cache.crawl_delay("https://other.example", UA) is None
 
 
 @pytest.mark.parametrize(

@@ -440,6 +440,7 @@ class Fetcher:
                 "site allows it",
                 failure_class="robots",
             )
+        self._gate.set_crawl_delay(host, self._robots.crawl_delay(origin, ua))
 
     def _map_error(
         self, exc: Exception, url: str, host: str, deadline: Deadline | None, phase: str

@@ -51,6 +51,9 @@ Sleep = Callable[[float], None]
 # A server may ask for any wait; beyond a day it is more likely a mistake than a
 # plan, and a watch silenced for a year would be worse than one extra request.
 MAX_RETRY_AFTER: Final = 24 * 3600.0
+# A robots.txt Crawl-delay spaces our requests to its host, up to this: a request
+# waits for its turn holding a worker, and a watcher reads a page a few times a day.
+MAX_CRAWL_DELAY: Final = 30.0
 ROBOTS_TTL: Final = 3600.0
 ROBOTS_MAX_BYTES: Final = 512 * 1024  # Google's cap too: rules past it are ignored
 
@@ -104,6 +107,7 @@ class _Host:
     semaphore: threading.BoundedSemaphore
     next_start: float = float("-inf")
     retry_after: RetryAfter | None = None
+    crawl_delay: float = 0.0  # the host's own robots.txt Crawl-delay
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -139,11 +143,18 @@ class HostGate:
             with state.lock:
                 now = self._clock()
                 start = max(now, state.next_start)
-                state.next_start = start + self._delay
+                state.next_start = start + max(self._delay, state.crawl_delay)
             if start > now:
                 log.debug("waiting %.2f s before the next request to %s", start - now, host)
                 self._sleep(start - now)
             yield
+
+    def set_crawl_delay(self, host: str, seconds: float | None) -> None:
+        """Space the starts of requests to ``host`` by its robots.txt Crawl-delay too
+        (capped at ``MAX_CRAWL_DELAY``); None or 0 leaves only the configured delay."""
+        state = self._host(host)
+        with state.lock:
+            state.crawl_delay = min(max(seconds or 0.0, 0.0), MAX_CRAWL_DELAY)
 
     def blocked(self, host: str) -> tuple[float, int] | None:
         """``(seconds left, status)`` while the host's Retry-After window is open, else None."""
@@ -211,6 +222,15 @@ class RobotsCache:
         if rules.parser is None:
             return True
         return bool(rules.parser.can_fetch(url, user_agent))
+
+    def crawl_delay(self, origin: str, user_agent: str) -> float | None:
+        """The Crawl-delay the cached robots.txt of ``origin`` asks of ``user_agent``."""
+        with self._lock:
+            cached = self._rules.get(origin)
+        if cached is None or cached.parser is None:
+            return None
+        delay = cached.parser.crawl_delay(user_agent)
+        return float(delay) if delay is not None else None
 
     def rules(self, origin: str, fetch: Callable[[str], RobotsFile]) -> _Rules:
         """The cached rules of ``origin`` (``https://host:port``), fetching them when stale."""

@@ -95,7 +95,10 @@ _HELP: Final[dict[str, str]] = {
     "max_bytes": "Largest body accepted, after decompression.",
     "max_redirects": "Redirects followed before a check fails.",
     "per_host_concurrency": "Requests in flight to one host at once.",
-    "per_host_delay": "Minimum seconds between two requests to one host.",
+    "per_host_delay": (
+        "Minimum seconds between two requests to one host (its robots.txt Crawl-delay, "
+        "up to 30 s, can ask for more)."
+    ),
     "obey_robots": "Obey robots.txt (a watch can opt out).",
     "user_agent": "User-Agent header sent with every request.",
     "failure_threshold": "Consecutive failures before a watch is flagged.",
