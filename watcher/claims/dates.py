@@ -41,6 +41,17 @@ _MONTH = rf"(?P<month>(?:{_MONTH_ALT.title()}|{_MONTH_ALT.upper()})\b\.?)"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?![\d.,]\d)"
 
+# Days that name a date of their own: (month, day).
+FEASTS: Final[dict[str, tuple[int, int]]] = {
+    "christmas day": (12, 25),
+    "christmas eve": (12, 24),
+    "new year's day": (1, 1),
+    "new year's eve": (12, 31),
+    "halloween": (10, 31),
+    "valentine's day": (2, 14),
+}
+_FEAST_ALT = r"Christmas\s+(?:Day|Eve)|New\s+Year[’']s\s+(?:Day|Eve)|Halloween|Valentine[’']s\s+Day"
+
 # Windows inside a year: (start month, end month). Devset README conventions.
 WINDOWS: Final[dict[str, tuple[int, int]]] = {
     "early": (1, 4),
@@ -60,6 +71,10 @@ WINDOWS: Final[dict[str, tuple[int, int]]] = {
     "latter half of": (7, 12),
     "back half of": (7, 12),
     "h2": (7, 12),
+    "1h": (1, 6),
+    "2h": (7, 12),
+    "last quarter of": (10, 12),
+    "final quarter of": (10, 12),
     "q1": (1, 3),
     "q2": (4, 6),
     "q3": (7, 9),
@@ -92,11 +107,22 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         re.compile(
             pattern,
             re.IGNORECASE
-            if name in {"window", "relwindow", "relweek", "bareseason", "inmonths"}
+            if name in {"window", "relwindow", "relweek", "bareseason", "inmonths", "yearend"}
             else 0,
         ),
     )
     for name, pattern in (
+        # 2026-12-25; 12/25/2026 only when the day shows which number is the month.
+        (
+            "iso",
+            r"(?<![\w./-])(?P<iy>(?:19|20)\d{2})-(?P<im>0[1-9]|1[0-2])-(?P<id>[0-3]\d)(?![\w/-])",
+        ),
+        (
+            "numeric",
+            r"(?<![\w./-])(?P<na>\d{1,2})/(?P<nb>\d{1,2})/(?P<ny>(?:19|20)\d{2})(?![\w/-])",
+        ),
+        ("feast", rf"\b(?P<feast>{_FEAST_ALT})(?:,?\s+(?P<fy>(?:19|20)\d{{2}}))?\b"),
+        ("yearend", r"\b(?:the\s+)?(?:end\s+of\s+(?:the\s+)?year|year[-\s]end)\b"),
         ("mdy", rf"\b{_MONTH}\s+{_DAY}(?:,\s*|\s+){_YEAR}"),
         ("dmy", rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"),
         ("my", rf"\b{_MONTH}\s*,?\s+(?:of\s+)?{_YEAR}"),
@@ -231,6 +257,24 @@ def _value(name: str, m: re.Match[str], ref: date | None) -> str | None:
             year = ref.year + _YEAR_OFFSET[groups["rel"].split()[0].lower()]
         key = " ".join(groups["window"].lower().split())
         return _window_value(year, WINDOWS[key])
+    if name == "iso":
+        year, month, day = int(groups["iy"]), int(groups["im"]), int(groups["id"])
+        return f"{year:04d}-{month:02d}-{day:02d}" if _valid_day(year, month, day) else None
+    if name == "numeric":
+        a, b, year = int(groups["na"]), int(groups["nb"]), int(groups["ny"])
+        if a > 12 >= b:
+            a, b = b, a  # 25/12/2026: day first
+        elif b <= 12 or a > 12:
+            return None  # 03/04/2026 is March 4 or 3 April: the text does not say
+        return f"{year:04d}-{a:02d}-{b:02d}" if _valid_day(year, a, b) else None
+    if name == "feast":
+        key = " ".join(groups["feast"].lower().replace("’", "'").split())
+        month, day = FEASTS[key]
+        fixed = groups["fy"]
+        guessed = int(fixed) if fixed else _guess_year(month, day, ref)
+        return None if guessed is None else f"{guessed:04d}-{month:02d}-{day:02d}"
+    if name == "yearend":
+        return None if ref is None else _window_value(ref.year, WINDOWS["late"])
     if name == "relweek":
         if ref is None:
             return None

@@ -516,6 +516,8 @@ def release_claims(ctx: Context) -> list[Draft]:
             value = dates.after(value)
         elif _NOT_UNTIL.search(text[: mention.start]) or _EARLIEST_AFTER.match(text, end):
             value = dates.from_(value)
+        elif _BEFORE.search(head) and mention.kind == "yearend":
+            value = dates.until(value)  # "before the end of the year": by its end
         elif _BEFORE.search(head):
             value = dates.before(value)
         elif _BY_END.search(head) or (_AS_LATE_AS.search(head) and end == mention.end):
