@@ -231,18 +231,25 @@ _TRAILER: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             "none",
             rf"\b(?:(?:no|without\s+an?)\s+|yet\s+to\s+(?:release|drop|get|see)\s+(?:a|an|the)?\s*)"
             rf"(?:\w+\s+)?{_TRAILER_NOUN}|\bwait\s+for\s+[^.]{{0,40}}\brelease\s+a\s+(?:new\s+)?"
-            rf"{_TRAILER_NOUN}",
+            rf"{_TRAILER_NOUN}|"
+            # "Netflix has not yet released a trailer".
+            rf"\b(?:has|have|had)(?:\s+not|n[’']t)\s+(?:yet\s+)?(?:released|dropped|shared|shown|"
+            rf"unveiled|revealed)\s+(?:a|an|any|the)\s+(?:\w+\s+)?{_TRAILER_NOUN}",
         ),
         (
             "upcoming",
             rf"\b{_TRAILER_NOUN}\s+(?:is|will\s+be)\s+(?:coming|expected|due|on\s+its\s+way)|"
+            # "The first trailer drops tomorrow", "will debut at Comic-Con", "Expect a trailer".
+            rf"\b{_TRAILER_NOUN}\s+(?:drops|arrives|lands|debuts|premieres|will\s+(?:drop|arrive|"
+            rf"land|debut|premiere|be\s+released|be\s+revealed))\b|"
+            rf"\b[Ee]xpect\s+(?:a|an|the)\s+(?:\w+\s+)?{_TRAILER_NOUN}|"
             rf"\b(?:will|to)\s+(?:release|drop|debut|reveal|unveil)\s+(?:a|an|the)\s+(?:\w+\s+)?{_TRAILER_NOUN}",
         ),
         (
             "released",
             # "Watch the new teaser below": the page embeds it, so it is out.
             rf"\b(?:[Ww]atch|[Cc]heck\s+out|[Ss]ee)\s+(?:the\s+|a\s+|its\s+)?(?:\w+\s+){{0,3}}?"
-            rf"{_TRAILER_NOUN}s?\s+(?:below|above|here|now)\b|"
+            rf"{_TRAILER_NOUN}s?\b[^.]{{0,50}}?\s(?:below|above|here|now)\b|"
             rf"\b(?:released|dropped|unveiled|shared|debuted|revealed|premiered|posted|"
             rf"launched|showed|got)\s+(?:a|an|the|its|their)\s+(?:\w+\s+){{0,4}}{_TRAILER_NOUN}|"
             rf"\b{_TRAILER_NOUN}\b[^.]{{0,60}}\b(?:was|were|has\s+been|have\s+been)\s+"
