@@ -23,6 +23,8 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
     for status, pattern in (
         (
             "cancelled",
+            # Not when denied: "has not been canceled", "isn't cancelled".
+            r"(?<!not\sbeen\s)(?<!n't\sbeen\s)(?<!n’t\sbeen\s)(?<!\snot\s)(?<!n't\s)(?<!n’t\s)"
             r"\b(?:cancel(?:l)?ed|cancel(?:l)?ation|axed|scrapped|stop\s+development\s+of|"
             r"pulled\s+the\s+plug)\b",
         ),
@@ -50,6 +52,8 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             r"renews\b|renewing\s+[^.]{0,60}\bfor\s+an?\s+(?:second|third|fourth|fifth|new)\s+season|green-?lit|greenlighted|confirmed\s+(?:work\s+on\s+)?"
             r"an?\s+(?:second|third|fourth|fifth|new)\s+season|officially\s+(?:coming\s+back|returning)|"
             r"(?:second|third|fourth|fifth)\s+season\s+was\s+(?:absolutely\s+)?(?:planned|confirmed|ordered)|"
+            r"(?:ordered|greenlit|green-lit|commissioned)\s+(?:a|an)\s+(?:second|third|fourth|fifth|"
+            r"sixth|new)\s+season|"
             # "The second season of X has been officially confirmed", "X Season 3 is confirmed":
             # the season itself, as the sentence's subject (not "the date for the season").
             r"^(?:(?!(?:date|trailer|teaser|cast|title|poster|details|window|premiere)\s+"
@@ -60,7 +64,7 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
         (
             "delayed",
-            r"\b(?:delay(?:ed|s|ing)?|postpon\w+|pushed\s+(?:back|to|from)|push(?:ing)?\s+"
+            r"\b(?:delay(?:ed|s|ing)?|postpon\w+|(?:put|placed)\s+on\s+hold|pushed\s+(?:back|to|from)|push(?:ing)?\s+"
             r"(?:it\s+|the\s+\w+\s+)?back|pushing\s+the\b|moved\s+back|setback|slipp?ed|"
             r"removed\s+from\s+(?:its|the|disney[’']s)\b[^.]{0,30}\b(?:release|calendar|schedule))",
         ),
@@ -68,11 +72,14 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         (
             "post_production",
             r"\b(?:wrapped\s+(?:filming|production|shooting)|(?:filming|production|"
-            r"shooting)\s+(?:has\s+)?wrapped|in\s+post-?production)\b",
+            r"shooting)\s+(?:has\s+)?wrapped|in\s+post-?production|(?:filming|production|"
+            r"shooting|photography)\s+(?:on|of|for)\s+[^,.;]{1,60}?\s(?:has|have|had)\s+"
+            r"(?:officially\s+)?wrapped)\b",
         ),
         (
             "filming",
-            r"\b(?:currently\s+(?:filming|shooting|in\s+production)|(?:filming|production|"
+            r"\b(?:currently\s+(?:filming|shooting|in\s+production)|(?:is|are)\s+(?:now\s+)?"
+            r"(?:officially\s+)?in\s+production|(?:filming|production|"
             r"shooting)\s+is\s+(?:currently\s+)?(?:underway|under\s+way|taking\s+place|ongoing)|"
             r"production\s+is\s+currently\s+taking\s+place|cameras\s+are\s+rolling|started\s+"
             r"(?:filming|shooting|production)|filming\s+(?:has\s+)?(?:started|began|begun|commenced)|"
@@ -139,8 +146,9 @@ _STATUS_CUES: Final[dict[str, tuple[str, ...]]] = {
         "planned",
         "ordered",
         "announced",
+        "commissioned",
     ),
-    "delayed": ("delay", "postpon", "push", "moved", "setback", "slip", "removed"),
+    "delayed": ("delay", "postpon", "push", "moved", "setback", "slip", "removed", "hold"),
     "completed": ("gold",),
     "post_production": ("wrap", "post"),
     "filming": ("film", "shoot", "production", "camera", "photography"),
@@ -308,7 +316,7 @@ def _about_other_title(ctx: Context) -> bool:
 _STATUS_GATE = re.compile(
     r"decide|word|uncertain|unclear|undecided|air\b|fate|future|yet|"
     r"cancel|axed|scrap|plug|renew|green|season|coming\s+back|returning|delay|postpon|push|"
-    r"moved|setback|slip|remov|gold|wrap|post-?production|film|shoot|production|camera|"
+    r"moved|setback|slip|remov|gold|wrap|post-?production|film|shoot|production|camera|hold|"
     r"photography|outlined|script|writers|prepping|development|works|written|blog|early\s+access|"
     r"out|available|general\s+availab|launched|released",
     re.IGNORECASE,

@@ -172,6 +172,8 @@ _PROMO_BEFORE = re.compile(
 )
 
 
+# What may stand between "filming" and "began": "on Season 2", "of the film".
+_FILM_OBJECT = re.compile(r"\s*(?:(?:on|of|for)\s+[^,.;]{1,50}?\s+(?:has\s+|have\s+)?)?")
 _BEGAN = re.compile(r"began|started|kick-?off|kicks?\s+off|ended", re.IGNORECASE)
 _DELAY_WORD = re.compile(
     r"delay\w*|postpon\w*|pushed|pushing|push|moved|moving|shift\w*|slip\w*", re.I
@@ -201,7 +203,7 @@ def _classify(before: str, after: str) -> str | None:
             last is not None
             and last.group("film")
             and _BEGAN.fullmatch(m.group(0))
-            and not before[last.end() : m.start()].strip()
+            and _FILM_OBJECT.fullmatch(before[last.end() : m.start()])
         ):
             continue  # "filming began in May": the filming is the event, "began" its start
         last, moved, delayed = m, False, False
