@@ -199,10 +199,16 @@ class Runtime:
             max_concurrent_checks=threads,
         )
         own: Fetcher | None = None
-        if planned.per_host_concurrency != fetching.per_host_concurrency:
-            # Hosts are split over the lanes: this lane holds only its share of each.
-            share = replace(fetching, per_host_concurrency=planned.per_host_concurrency)
-            own = Fetcher(share, transport=self.transport)
+
+        def own_fetcher() -> Fetcher | None:
+            # Built with the children (an HTTP client is ~20 ms of TLS set-up): hosts
+            # split over the lanes, this lane holds only its share of each.
+            nonlocal own
+            if own is None and planned.per_host_concurrency != fetching.per_host_concurrency:
+                share = replace(fetching, per_host_concurrency=planned.per_host_concurrency)
+                own = Fetcher(share, transport=self.transport)
+            return own
+
         shas: dict[int, str] = {}  # of the chunks this lane took
         results: list[CheckResult] = []
         analysed = 0  # new or changed pages among the results
@@ -226,7 +232,7 @@ class Runtime:
         children_up = broken = False
         solo = on_demand
         lane_threads = self.settings.max_concurrent_checks if solo else threads
-        lane_fetcher = None if solo else own  # None: the runtime's
+        lane_fetcher = None if solo else own_fetcher()  # None: the runtime's
         thread_pools = [ThreadPoolExecutor(max_workers=lane_threads, thread_name_prefix="check")]
 
         def start_children() -> None:
@@ -306,7 +312,7 @@ class Runtime:
                     )
                     # From now on this lane has only its share, as in explicit mode.
                     solo = False
-                    lane_threads, lane_fetcher = threads, own
+                    lane_threads, lane_fetcher = threads, own_fetcher()
                     thread_pools.append(
                         ThreadPoolExecutor(max_workers=threads, thread_name_prefix="check")
                     )

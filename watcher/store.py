@@ -66,6 +66,13 @@ _LATEST_BODY_SHA = (
     .order_by(_SNAPSHOTS.c.id.desc())
     .limit(1)
 )
+_LATEST_BODY_SHAS = select(_SNAPSHOTS.c.watch_id, _SNAPSHOTS.c.body_sha256).where(
+    _SNAPSHOTS.c.id.in_(
+        select(func.max(_SNAPSHOTS.c.id))
+        .where(_SNAPSHOTS.c.watch_id.in_(bindparam("watch_ids", expanding=True)))
+        .group_by(_SNAPSHOTS.c.watch_id)
+    )
+)
 
 
 def utc(value: datetime) -> datetime:
@@ -313,17 +320,7 @@ class Store:
         found: dict[int, str] = {}
         with self._engine.connect() as conn:
             for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                latest = (
-                    select(func.max(_SNAPSHOTS.c.id))
-                    .where(_SNAPSHOTS.c.watch_id.in_(chunk))
-                    .group_by(_SNAPSHOTS.c.watch_id)
-                )
-                rows = conn.execute(
-                    select(_SNAPSHOTS.c.watch_id, _SNAPSHOTS.c.body_sha256).where(
-                        _SNAPSHOTS.c.id.in_(latest)
-                    )
-                )
+                rows = conn.execute(_LATEST_BODY_SHAS, {"watch_ids": ids[start : start + 500]})
                 found.update((int(watch_id), str(sha)) for watch_id, sha in rows)
         return found
 
