@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import FixedClock
 from tests.faultserver import FaultServer
 from watcher import lanes
+from watcher import runtime as runtime_module
+from watcher.fixtures import FixtureTransport
 from watcher.records import WatchState
 from watcher.runtime import Runtime
 from watcher.settings import Settings
@@ -120,3 +124,44 @@ def test_a_pass_over_processes_keeps_each_hosts_concurrency(
         assert {r.outcome for r in results} == {"new"}, [r.error for r in results if r.error]
         assert rt.store.count("checks") == len(watches), "each watch checked once"
         assert 1 <= one.max_active <= 2 and 1 <= two.max_active <= 2
+
+
+def test_auto_mode_starts_children_only_for_passes_with_pages_to_analyse() -> None:
+    assert not lanes.children_pay(lanes.SAMPLE - 1, lanes.SAMPLE - 1, 10_000), "too few to judge"
+    assert lanes.children_pay(lanes.SAMPLE, 1, lanes.ANALYSES_FOR_CHILDREN * lanes.SAMPLE)
+    assert not lanes.children_pay(lanes.SAMPLE, 1, lanes.ANALYSES_FOR_CHILDREN * lanes.SAMPLE - 1)
+    assert not lanes.children_pay(1000, 0, 100_000), "unchanged checks never pay for a child"
+
+
+def test_an_auto_pass_starts_check_processes_once_it_analyses_pages(
+    settings: Settings, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first pass (every page new) starts a check process and hands it chunks once
+    the checks this process started alone are done; the next pass, every page
+    unchanged, stays in this process. Both store every check exactly once."""
+    started: list[int] = []
+
+    class Recording(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            started.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(runtime_module, "ProcessPoolExecutor", Recording)
+    monkeypatch.setattr(lanes, "usable_cores", lambda: 2)
+    monkeypatch.setattr(lanes, "WATCHES_PER_CHILD", 1)
+    monkeypatch.setattr(lanes, "SAMPLE", 1)
+    monkeypatch.setattr(lanes, "ANALYSES_FOR_CHILDREN", 1)
+    monkeypatch.setattr(lanes, "CHUNK", 1)  # chunks left for the child after the first check
+    auto = replace(settings, fixtures=True, check_processes=0, max_concurrent_checks=1)
+    with Runtime.open(auto, clock=clock) as rt:
+        urls = [u.url for u in FixtureTransport().urls]
+        watches = rt.store.add_watches([make_spec(u, every="1h") for u in urls], now=clock())
+        first = rt.check_many(watches)
+        assert {r.outcome for r in first} == {"new"}
+        assert [r.watch_id for r in first] == [w.id for w in watches]
+        assert started == [1], "pages to analyse: one child for two cores"
+        second = rt.check_many(rt.store.list_watches())
+        assert {r.outcome for r in second} == {"unchanged"}
+        assert started == [1], "nothing to analyse: no child started"
+        assert [r.watch_id for r in second] == [w.id for w in watches]
+        assert rt.store.count("checks") == 2 * len(watches)

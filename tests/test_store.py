@@ -304,3 +304,60 @@ def test_an_unchanged_check_that_cannot_be_saved_writes_nothing(
             )
         )
     assert store.count("checks") == 0
+
+
+def test_checks_with_nothing_new_read_back_as_written(store: Store, clock: FixedClock) -> None:
+    """An unchanged check and a failed one (the driver-level path on SQLite) store the
+    values the general path would: the check row, the schedule, the failure state, and
+    the validators unless the check failed."""
+    watch = store.add_watch(make_spec("https://news.example/a", every="6h"), now=clock())
+    started = clock.advance(minutes=1)
+    unchanged_id = store.save_check(
+        CheckRecord(
+            watch_id=watch.id,
+            started_at=started,
+            duration_ms=12.5,
+            outcome="unchanged",
+            http_status=304,
+            etag='"v1"',
+            last_modified="Thu, 15 May 2025 08:00:00 GMT",
+            next_check_at=started + timedelta(hours=6),
+        )
+    )
+    after = store.get_watch(watch.id)
+    assert (after.last_checked_at, after.next_check_at) == (started, started + timedelta(hours=6))
+    assert (after.last_outcome, after.etag, after.last_modified) == (
+        "unchanged",
+        '"v1"',
+        "Thu, 15 May 2025 08:00:00 GMT",
+    )
+    failed = clock.advance(hours=6)
+    failed_id = store.save_check(
+        CheckRecord(
+            watch_id=watch.id,
+            started_at=failed,
+            duration_ms=3,
+            outcome="error",
+            http_status=503,
+            failure_class="http_status",
+            error="GET https://news.example/a answered HTTP 503",
+            next_check_at=failed + timedelta(hours=12),
+            consecutive_failures=1,
+            failing_since=failed,
+        )
+    )
+    assert failed_id > unchanged_id
+    rows = store.checks(watch.id)
+    assert [(r.id, r.outcome, r.http_status, r.duration_ms, r.started_at) for r in rows] == [
+        (failed_id, "error", 503, 3.0, failed),
+        (unchanged_id, "unchanged", 304, 12.5, started),
+    ]
+    assert rows[0].failure_class == "http_status" and rows[0].error is not None
+    after = store.get_watch(watch.id)
+    assert (after.consecutive_failures, after.failing_since, after.failure_notified) == (
+        1,
+        failed,
+        False,
+    )
+    assert (after.last_outcome, after.last_failure_class) == ("error", "http_status")
+    assert after.etag == '"v1"', "a failed check keeps the validators"

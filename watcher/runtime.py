@@ -135,13 +135,15 @@ class Runtime:
 
         Threads overlap waiting on servers; a check is otherwise CPU-bound Python, so
         a large pass is spread over processes (``check_processes``; 0 is one per
-        core) that write to the same database, per-host politeness kept
-        (``watcher.lanes``). A transport handed in by the caller keeps its checks in
-        this process, since its state (a test's server, the demo's round) cannot be
-        shared."""
+        core, started once the pass has pages to analyse) that write to the same
+        database, per-host politeness kept (``watcher.lanes``). A transport handed in
+        by the caller keeps its checks in this process, since its state (a test's
+        server, the demo's round) cannot be shared."""
         processes = lanes.processes_for(self.settings, len(watches))
         if processes > 1 and not self.transport_from_caller:
-            results = self._check_in_lanes(watches, processes, on_result)
+            # Auto mode starts the children only when the pass shows work for them.
+            on_demand = self.settings.check_processes == 0
+            results = self._check_in_lanes(watches, processes, on_result, on_demand=on_demand)
         else:
             results = self._check_in_threads(watches, on_result)
         order = {w.id: i for i, w in enumerate(watches)}
@@ -171,9 +173,16 @@ class Runtime:
         watches: Sequence[WatchState],
         processes: int,
         on_result: Callable[[CheckResult], None] | None,
+        *,
+        on_demand: bool = False,
     ) -> list[CheckResult]:
         """This process and ``processes - 1`` children take chunks of the pass as they
-        free up; the children get chunks only once they are up."""
+        free up; the children get chunks only once they are up.
+
+        ``on_demand`` (auto mode): the children are started only once
+        ``lanes.children_pay`` says the pass has work for them; until then this process
+        checks alone, as a single process would (the pass's threads, the runtime's
+        fetcher)."""
         fetching = self.fetcher.settings
         planned = lanes.plan(
             watches,
@@ -190,81 +199,129 @@ class Runtime:
             max_concurrent_checks=threads,
         )
         own: Fetcher | None = None
-        if planned.per_host_concurrency != fetching.per_host_concurrency:
-            # Hosts are split over the lanes: this lane holds only its share of each.
-            share = replace(fetching, per_host_concurrency=planned.per_host_concurrency)
-            own = Fetcher(share, transport=self.transport)
+
+        def own_fetcher() -> Fetcher | None:
+            # Built with the children (an HTTP client is ~20 ms of TLS set-up): hosts
+            # split over the lanes, this lane holds only its share of each.
+            nonlocal own
+            if own is None and planned.per_host_concurrency != fetching.per_host_concurrency:
+                share = replace(fetching, per_host_concurrency=planned.per_host_concurrency)
+                own = Fetcher(share, transport=self.transport)
+            return own
+
         shas: dict[int, str] = {}  # of the chunks this lane took
         results: list[CheckResult] = []
+        analysed = 0  # new or changed pages among the results
 
         def collect(result: CheckResult) -> None:
+            nonlocal analysed
             results.append(result)
+            analysed += result.outcome in ("new", "changed")
             if on_result is not None:
                 on_result(result)
 
         pending = deque(planned.chunks)
         queued: deque[WatchState] = deque()  # this lane's current chunk
         local: set[Future[CheckResult]] = set()
+        # Checks started while this lane was alone hold the whole pass's share of each
+        # host and of the checks in flight: no child gets a chunk before they are done.
+        alone: set[Future[CheckResult]] = set()
         remote: dict[Future[list[CheckResult]], tuple[WatchState, ...]] = {}
-        # spawn, not fork: this process has threads (deadlines, pools) a fork would copy mid-state.
-        pool = ProcessPoolExecutor(
-            max_workers=processes - 1,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_open_child,
-            initargs=(lane_settings,),
-        )
-        starting: set[Future[Any]] = {pool.submit(_child_ready) for _ in range(processes - 1)}
+        pool: ProcessPoolExecutor | None = None
+        starting: set[Future[Any]] = set()
         children_up = broken = False
+        solo = on_demand
+        lane_threads = self.settings.max_concurrent_checks if solo else threads
+        lane_fetcher = None if solo else own_fetcher()  # None: the runtime's
+        thread_pools = [ThreadPoolExecutor(max_workers=lane_threads, thread_name_prefix="check")]
+
+        def start_children() -> None:
+            nonlocal pool, starting
+            # spawn, not fork: this process has threads (deadlines, pools) a fork would
+            # copy mid-state.
+            pool = ProcessPoolExecutor(
+                max_workers=processes - 1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_open_child,
+                initargs=(lane_settings,),
+            )
+            starting = {pool.submit(_child_ready) for _ in range(processes - 1)}
+
         try:
-            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="check") as own_pool:
-                while True:
-                    while len(local) < 2 * threads and (queued or pending):
-                        if not queued:
-                            queued.extend(pending.popleft())
-                            shas.update(self.store.latest_body_shas(w.id for w in queued))
-                        local.add(
-                            own_pool.submit(
-                                self.check, queued.popleft(), known_shas=shas, fetcher=own
-                            )
-                        )
-                    while (
-                        children_up and not broken and pending and len(remote) < 2 * (processes - 1)
-                    ):
-                        chunk = pending.pop()
-                        remote[pool.submit(_check_chunk, chunk)] = chunk
-                    if not local and not remote:
-                        break
-                    everything: set[Future[Any]] = {*local, *remote, *starting}
-                    done, _ = wait(everything, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        if future in starting:
-                            starting.discard(future)
-                            if future.exception() is None:
-                                children_up = True
-                            else:
-                                broken = True
-                                log.warning("check processes did not start: %r", future.exception())
-                        elif future in remote:
-                            chunk = remote.pop(future)
-                            if future.exception() is None:
-                                for result in future.result():
-                                    collect(result)
-                            else:
-                                # A child died (a crash in a C extension): its checks of
-                                # this chunk may or may not be stored; check them here.
-                                broken = True
-                                log.warning(
-                                    "a check process failed (%r); its %d watches are checked "
-                                    "in the main process",
-                                    future.exception(),
-                                    len(chunk),
-                                )
-                                pending.appendleft(chunk)
+            if not solo:
+                start_children()
+            while True:
+                while len(local) < 2 * lane_threads and (queued or pending):
+                    if not queued:
+                        queued.extend(pending.popleft())
+                        shas.update(self.store.latest_body_shas(w.id for w in queued))
+                    check = thread_pools[-1].submit(
+                        self.check, queued.popleft(), known_shas=shas, fetcher=lane_fetcher
+                    )
+                    local.add(check)
+                    if solo:
+                        alone.add(check)
+                while (
+                    pool is not None
+                    and children_up
+                    and not broken
+                    and not alone
+                    and pending
+                    and len(remote) < 2 * (processes - 1)
+                ):
+                    chunk = pending.pop()
+                    remote[pool.submit(_check_chunk, chunk)] = chunk
+                if not local and not remote:
+                    break
+                everything: set[Future[Any]] = {*local, *remote, *starting}
+                done, _ = wait(everything, return_when=FIRST_COMPLETED)
+                for future in done:
+                    if future in starting:
+                        starting.discard(future)
+                        if future.exception() is None:
+                            children_up = True
                         else:
-                            local.discard(future)
-                            collect(future.result())  # check_watch never raises
+                            broken = True
+                            log.warning("check processes did not start: %r", future.exception())
+                    elif future in remote:
+                        chunk = remote.pop(future)
+                        if future.exception() is None:
+                            for result in future.result():
+                                collect(result)
+                        else:
+                            # A child died (a crash in a C extension): its checks of
+                            # this chunk may or may not be stored; check them here.
+                            broken = True
+                            log.warning(
+                                "a check process failed (%r); its %d watches are checked "
+                                "in the main process",
+                                future.exception(),
+                                len(chunk),
+                            )
+                            pending.appendleft(chunk)
+                    else:
+                        local.discard(future)
+                        alone.discard(future)
+                        collect(future.result())  # check_watch never raises
+                if solo and lanes.children_pay(len(results), analysed, len(watches) - len(results)):
+                    log.info(
+                        "%d of the first %d checks analysed a page: starting %d check processes",
+                        analysed,
+                        len(results),
+                        processes - 1,
+                    )
+                    # From now on this lane has only its share, as in explicit mode.
+                    solo = False
+                    lane_threads, lane_fetcher = threads, own_fetcher()
+                    thread_pools.append(
+                        ThreadPoolExecutor(max_workers=threads, thread_name_prefix="check")
+                    )
+                    start_children()
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            for threads_pool in thread_pools:
+                threads_pool.shutdown(wait=True)
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
             if own is not None:
                 own.close()
         return results

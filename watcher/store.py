@@ -10,8 +10,9 @@ lock up front (``BEGIN IMMEDIATE``) so two writers never deadlock on upgrade.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
+    Insert,
+    Update,
     bindparam,
     create_engine,
     delete,
@@ -29,7 +32,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from watcher import schema
@@ -58,6 +62,7 @@ _SNAPSHOTS = schema.Base.metadata.tables["snapshots"]
 # statement (coercing its values, keying the compiled cache) cost more than SQLite
 # spent running it. The parameters come with each execute.
 _INSERT_CHECK = insert(_CHECKS).returning(_CHECKS.c.id)
+_INSERT_PLAIN_CHECK = insert(_CHECKS)  # on the driver's cursor, which knows the new id
 # The SET clause is the execute's parameters (except the key below).
 _UPDATE_WATCH = update(_WATCHES).where(_WATCHES.c.id == bindparam("watch_key"))
 _LATEST_BODY_SHA = (
@@ -65,6 +70,13 @@ _LATEST_BODY_SHA = (
     .where(_SNAPSHOTS.c.watch_id == bindparam("watch_id"))
     .order_by(_SNAPSHOTS.c.id.desc())
     .limit(1)
+)
+_LATEST_BODY_SHAS = select(_SNAPSHOTS.c.watch_id, _SNAPSHOTS.c.body_sha256).where(
+    _SNAPSHOTS.c.id.in_(
+        select(func.max(_SNAPSHOTS.c.id))
+        .where(_SNAPSHOTS.c.watch_id.in_(bindparam("watch_ids", expanding=True)))
+        .group_by(_SNAPSHOTS.c.watch_id)
+    )
 )
 
 
@@ -139,6 +151,19 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._blobs = Blobs()
+        # SQLite has one writer. The threads of this process queue for it on a lock of
+        # their own, handed on as soon as a write ends, instead of in SQLite's busy
+        # handler, which sleeps 1, 2, 5, 10... ms between tries; other processes
+        # still meet in the busy handler.
+        self._writer: AbstractContextManager[object] = (
+            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
+        # SQLite: a check with nothing new is saved on the driver's cursor; through
+        # SQLAlchemy's execution machinery its two statements cost twice what SQLite
+        # spent running them, most of it holding the write lock.
+        self._plain: dict[tuple[str, ...], _DriverStatement] | None = (
+            {} if engine.dialect.name == "sqlite" else None
+        )
 
     @classmethod
     def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
@@ -165,7 +190,7 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        with self._engine.connect() as conn:
+        with self._writer, self._engine.connect() as conn:
             conn.execution_options(watcher_write=True)
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
@@ -174,7 +199,7 @@ class Store:
     def _write_core(self) -> Iterator[Connection]:
         """A write transaction on a bare connection, for Core statements only: no
         session, no unit of work (the unchanged check's path)."""
-        with self._engine.connect() as conn:
+        with self._writer, self._engine.connect() as conn:
             conn.execution_options(watcher_write=True)
             with conn.begin():
                 yield conn
@@ -313,17 +338,7 @@ class Store:
         found: dict[int, str] = {}
         with self._engine.connect() as conn:
             for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                latest = (
-                    select(func.max(_SNAPSHOTS.c.id))
-                    .where(_SNAPSHOTS.c.watch_id.in_(chunk))
-                    .group_by(_SNAPSHOTS.c.watch_id)
-                )
-                rows = conn.execute(
-                    select(_SNAPSHOTS.c.watch_id, _SNAPSHOTS.c.body_sha256).where(
-                        _SNAPSHOTS.c.id.in_(latest)
-                    )
-                )
+                rows = conn.execute(_LATEST_BODY_SHAS, {"watch_ids": ids[start : start + 500]})
                 found.update((int(watch_id), str(sha)) for watch_id, sha in rows)
         return found
 
@@ -357,7 +372,9 @@ class Store:
     def save_check(self, record: CheckRecord) -> int:
         """Write one check and all it found in one transaction; returns the check id."""
         if record.version is None and not record.changes and not record.notifications:
-            # Most checks: one INSERT and one UPDATE on a bare connection.
+            # Most checks: one INSERT and one UPDATE, on the driver's cursor for SQLite.
+            if self._plain is not None:
+                return self._save_plain(record)
             with self._write_core() as conn:
                 return _save_check_row(conn, record, None)
         with self._write() as session:
@@ -396,8 +413,53 @@ class Store:
                         next_attempt_at=record.started_at,
                     )
                 )
-            _update_watch(conn, record)
+            conn.execute(_UPDATE_WATCH, _watch_values(record))
             return check_id
+
+    def _save_plain(self, record: CheckRecord) -> int:
+        """``save_check`` of a check that stores no version, change or notification,
+        in one transaction on the driver's cursor (SQLite); the check id."""
+        assert self._plain is not None
+        check, watch = _check_values(record, None), _watch_values(record)
+        insert_check = self._driver_statement(_INSERT_PLAIN_CHECK, tuple(check))
+        update_watch = self._driver_statement(_UPDATE_WATCH, tuple(watch))
+        with self._writer, self._engine.connect() as conn:
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None
+            cursor = dbapi.cursor()
+            sql = "BEGIN IMMEDIATE"
+            try:
+                cursor.execute(sql)
+                sql = insert_check.sql
+                cursor.execute(sql, insert_check.params(check))
+                check_id = cursor.lastrowid
+                sql = update_watch.sql
+                cursor.execute(sql, update_watch.params(watch))
+                sql = "COMMIT"
+                cursor.execute(sql)
+            except self._engine.dialect.loaded_dbapi.Error as exc:
+                if dbapi.in_transaction:
+                    dbapi.rollback()
+                # The exception SQLAlchemy would raise (IntegrityError, OperationalError...).
+                raise DBAPIError.instance(
+                    sql, None, exc, self._engine.dialect.loaded_dbapi.Error
+                ) from exc
+            finally:
+                cursor.close()
+        assert check_id is not None
+        return int(check_id)
+
+    def _driver_statement(
+        self, statement: Insert | Update, keys: tuple[str, ...]
+    ) -> _DriverStatement:
+        assert self._plain is not None
+        key = ("insert" if isinstance(statement, Insert) else "update", *keys)
+        prepared = self._plain.get(key)
+        if prepared is None:
+            # Threads may build the same one at once: either copy will do.
+            prepared = _DriverStatement(statement, self._engine.dialect, keys)
+            self._plain[key] = prepared
+        return prepared
 
     def _add_version(self, session: Session, watch_id: int, record: CheckRecord) -> int:
         version = record.version
@@ -601,27 +663,30 @@ def _save_check_row(
     conn: Connection, record: CheckRecord, snapshot_id: int | None, *, update_watch: bool = True
 ) -> int:
     """The check's row (and, unless told not to, the watch's new state); the check id."""
-    check_id = conn.execute(
-        _INSERT_CHECK,
-        {
-            "watch_id": record.watch_id,
-            "started_at": record.started_at,
-            "duration_ms": record.duration_ms,
-            "outcome": record.outcome,
-            "http_status": record.http_status,
-            "bytes": record.bytes,
-            "failure_class": record.failure_class,
-            "error": record.error,
-            "snapshot_id": snapshot_id,
-        },
-    ).scalar_one()
+    check_id = conn.execute(_INSERT_CHECK, _check_values(record, snapshot_id)).scalar_one()
     if update_watch:
-        _update_watch(conn, record)
+        conn.execute(_UPDATE_WATCH, _watch_values(record))
     return int(check_id)
 
 
-def _update_watch(conn: Connection, record: CheckRecord) -> None:
-    """The watch's schedule and failure state after a check; its validators unless it failed."""
+def _check_values(record: CheckRecord, snapshot_id: int | None) -> dict[str, Any]:
+    """The check's row."""
+    return {
+        "watch_id": record.watch_id,
+        "started_at": record.started_at,
+        "duration_ms": record.duration_ms,
+        "outcome": record.outcome,
+        "http_status": record.http_status,
+        "bytes": record.bytes,
+        "failure_class": record.failure_class,
+        "error": record.error,
+        "snapshot_id": snapshot_id,
+    }
+
+
+def _watch_values(record: CheckRecord) -> dict[str, Any]:
+    """The watch's schedule and failure state after a check; its validators unless it
+    failed. ``watch_key`` is the watch's id."""
     values: dict[str, Any] = {
         "watch_key": record.watch_id,
         "next_check_at": record.next_check_at,
@@ -638,7 +703,28 @@ def _update_watch(conn: Connection, record: CheckRecord) -> None:
     if record.outcome != "error":
         values["etag"] = record.etag
         values["last_modified"] = record.last_modified
-    conn.execute(_UPDATE_WATCH, values)
+    return values
+
+
+class _DriverStatement:
+    """A Core statement compiled once for a dialect with a positional paramstyle
+    (SQLite's) and run on the driver's cursor. Values pass through the bind processors
+    of their column types, so what is stored is what SQLAlchemy would store."""
+
+    def __init__(self, statement: Insert | Update, dialect: Dialect, keys: Sequence[str]) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+        assert compiled.positiontup is not None, "a positional paramstyle"
+        self.sql = compiled.string
+        self._binds = [
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in compiled.positiontup
+        ]
+
+    def params(self, values: dict[str, Any]) -> list[Any]:
+        return [
+            values[name] if process is None else process(values[name])
+            for name, process in self._binds
+        ]
 
 
 def _safe_url(url: str) -> str:
