@@ -6,11 +6,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+from sqlalchemy import text
+
 from tests.conftest import FixedClock
-from watcher.outbox import deliver_pending, retry_delay, targets
+from tests.test_blobs import _alembic
+from watcher.outbox import deliver_pending, fingerprint, retry_delay, targets
 from watcher.records import CheckRecord, OutboxItem
 from watcher.settings import Settings
-from watcher.store import Store
+from watcher.store import Store, make_engine, migrate
 from watcher.watchlist import make_spec
 
 
@@ -77,3 +80,59 @@ def test_retry_delay_grows_and_is_capped() -> None:
     assert delays == sorted(delays)
     assert delays[0] == timedelta(minutes=1)
     assert delays[-1] == timedelta(hours=6)
+
+
+def test_a_retry_goes_only_to_the_targets_that_failed(
+    store: Store, settings: Settings, clock: FixedClock
+) -> None:
+    good, flaky = "json://127.0.0.1:9/good", "json://127.0.0.1:9/flaky?token=secret"
+    configured = replace(settings, notify_urls=(good, flaky))
+    _queue(store, clock, ())
+    sent: list[str] = []
+    flaky_fails = iter([True])
+
+    def send(urls: Sequence[str], title: str, body: str) -> None:
+        (url,) = urls  # one target at a time, so one failure names one target
+        if url == flaky and next(flaky_fails, False):
+            raise RuntimeError("connection refused")
+        sent.append(url)
+
+    assert deliver_pending(store, configured, now=clock(), send=send) == 0
+    assert sent == [good]
+    (kept,) = store.pending_notifications(clock() + timedelta(days=1))
+    assert kept.delivered_to == (fingerprint(good),)
+    assert "secret" not in repr(kept), "the outbox keeps fingerprints, not tokens"
+    clock.advance(seconds=retry_delay(0).total_seconds())
+    assert deliver_pending(store, configured, now=clock(), send=send) == 1
+    assert sent == [good, flaky], "the target that had it already is not sent it again"
+    assert store.pending_notifications(clock() + timedelta(days=1)) == []
+
+
+def test_notifications_queued_before_the_upgrade_are_delivered(
+    db_url: str, settings: Settings, clock: FixedClock
+) -> None:
+    engine = make_engine(db_url)
+    try:
+        _alembic(engine, "upgrade", "0002")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (created_at, event, tags, title, body, attempts, "
+                    "next_attempt_at) VALUES (:at, 'headline', '[]', 'old', 'b', 1, :at)"
+                ),
+                {"at": clock()},
+            )
+        migrate(engine)
+        store = Store(engine)
+        (old,) = store.pending_notifications(clock())
+        assert old.delivered_to == ()
+        configured = replace(settings, notify_urls=("json://127.0.0.1:9/",))
+        sent: list[Sequence[str]] = []
+        assert (
+            deliver_pending(store, configured, now=clock(), send=lambda u, t, b: sent.append(u))
+            == 1
+        )
+        assert sent == [["json://127.0.0.1:9/"]]
+        _alembic(engine, "downgrade", "0002")
+    finally:
+        engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -29,22 +30,37 @@ def retry_delay(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** min(attempts, 16)), MAX_RETRY_DELAY)
 
 
+def fingerprint(url: str) -> str:
+    """What the outbox keeps of a target it reached: not the URL, which holds tokens."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
 def deliver_pending(store: Store, settings: Settings, *, now: datetime, send: Sender) -> int:
-    """Send what is due; returns how many were sent."""
+    """Send what is due, to each target that does not have it yet; returns how many
+    notifications were settled by reaching all their targets."""
     sent = 0
     for item in store.pending_notifications(now):
-        urls = targets(item, settings)
-        if not urls:
-            # Nothing configured for it: settle it so the outbox does not grow forever.
-            store.mark_notification(item.id, now=now, error=None)
-            continue
-        try:
-            send(urls, item.title, item.body)
-        except Exception as exc:  # any failure of any notifier: keep it and retry
+        # A retry goes only to the targets that failed before.
+        urls = [u for u in targets(item, settings) if fingerprint(u) not in item.delivered_to]
+        reached: list[str] = []
+        errors: list[str] = []
+        for url in urls:
+            try:
+                send([url], item.title, item.body)
+            except Exception as exc:  # any failure of any notifier: keep it and retry
+                errors.append(str(exc))
+            else:
+                reached.append(fingerprint(url))
+        if errors:
             retry_at = now + retry_delay(item.attempts)
-            log.warning("notification %d failed (%s); retrying at %s", item.id, exc, retry_at)
-            store.mark_notification(item.id, now=now, error=str(exc), retry_at=retry_at)
+            error = "; ".join(errors)
+            log.warning("notification %d failed (%s); retrying at %s", item.id, error, retry_at)
+            store.mark_notification(
+                item.id, now=now, error=error, retry_at=retry_at, delivered_to=reached
+            )
             continue
-        store.mark_notification(item.id, now=now, error=None)
-        sent += 1
+        # Delivered everywhere, or nothing is configured for it: settle it so the
+        # outbox does not grow forever.
+        store.mark_notification(item.id, now=now, error=None, delivered_to=reached)
+        sent += 1 if urls else 0
     return sent

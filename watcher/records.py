@@ -154,6 +154,7 @@ class OutboxItem:
     id: int = 0
     watch_id: int | None = None
     attempts: int = 0
+    delivered_to: tuple[str, ...] = ()  # fingerprints of the targets that took it
 
 
 @dataclass(frozen=True, slots=True)

@@ -185,3 +185,5 @@ class Outbox(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(index=True)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Fingerprints of the targets that already took it (not the URLs: they hold tokens).
+    delivered_to: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")

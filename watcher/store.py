@@ -627,19 +627,28 @@ class Store:
                     id=row.id,
                     watch_id=row.watch_id,
                     attempts=row.attempts,
+                    delivered_to=tuple(row.delivered_to or ()),
                 )
                 for row in rows
             ]
 
     def mark_notification(
-        self, item_id: int, *, now: datetime, error: str | None, retry_at: datetime | None = None
+        self,
+        item_id: int,
+        *,
+        now: datetime,
+        error: str | None,
+        retry_at: datetime | None = None,
+        delivered_to: Sequence[str] = (),
     ) -> None:
-        """Record a send: sent when ``error`` is None, else keep it for ``retry_at``."""
+        """Record a send: sent when ``error`` is None, else keep it for ``retry_at``;
+        ``delivered_to``: fingerprints of the targets that have it now."""
         with self._write() as session:
             row = session.get(schema.Outbox, item_id)
             if row is None:
                 return
             row.attempts += 1
+            row.delivered_to = list(dict.fromkeys([*(row.delivered_to or ()), *delivered_to]))
             if error is None:
                 row.sent_at = now
                 row.last_error = None
