@@ -24,6 +24,7 @@ of an hourly schedule (N/60) plus the moved ones are checked (not timed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import shutil
@@ -57,6 +58,11 @@ def measure(
 ) -> dict[str, Any]:
     from watcher.digest import build_digest
     from watcher.publish import digest_input, write_digest, write_files
+
+    try:
+        from watcher.publish import collector_paused
+    except ImportError:  # code from before it: the collector stays on, as write_digest had it
+        collector_paused = contextlib.nullcontext
     from watcher.runtime import Runtime
     from watcher.settings import Settings
     from watcher.site import render_site
@@ -66,14 +72,22 @@ def measure(
     with Runtime.open(Settings(home=home)) as rt:
         now = datetime.now(UTC)
         rt_events = rt.store.last_change_id()  # a benchmark home never deletes events
-        full = watch.run("gather (store → input)", digest_input, rt.store, now=now, since=None)
-        newest = sorted(full.changes, key=lambda c: (c.at, c.id), reverse=True)[:events]
-        data = replace(full, changes=tuple(newest))
-        digest = watch.run("build_digest", build_digest, data)
-        files = watch.run("render_site", render_site, digest)
-        with tempfile.TemporaryDirectory() as tmp:
-            written = watch.run("write files", write_files, Path(tmp), files, data)
-            site_bytes = sum(len(v.encode()) for v in files.values())
+        with collector_paused():  # the stages run as write_digest runs them
+            full = watch.run("gather (store → input)", digest_input, rt.store, now=now, since=None)
+            newest = sorted(full.changes, key=lambda c: (c.at, c.id), reverse=True)[:events]
+            data = replace(full, changes=tuple(newest))
+            digest = watch.run("build_digest", build_digest, data)
+            files = watch.run("render_site", render_site, digest)
+            with tempfile.TemporaryDirectory() as tmp:
+                written = watch.run("write files", write_files, Path(tmp), files, data)
+        sizes = {
+            "watches": len(full.watches),
+            "events_loaded": len(full.changes),
+            "events": len(data.changes),
+            "pages": len(files),
+            "site_bytes": sum(len(v.encode()) for v in files.values()),
+        }
+        del full, data, digest, files  # what write_digest makes next is its own
         staged = {
             "wall_s": sum(s["wall_s"] for s in watch.stages.values()),
             "cpu_s": sum(s["cpu_s"] for s in watch.stages.values()),
@@ -92,15 +106,11 @@ def measure(
                     rewrites[_batch_label(batch)] = {**timed, "batch": batch}
     return {
         "home": str(home),
-        "watches": len(full.watches),
-        "events_loaded": len(full.changes),
+        **sizes,
         "events_in_home": rt_events,
-        "events": len(data.changes),
         "stages": watch.stages,
         "staged_total": staged,
-        "pages": len(files),
         "files_written": written,
-        "site_bytes": site_bytes,
         "write_digest_all_events": whole,
         "rewrites": rewrites,
         "maxrss_mb": common.maxrss_mb(),

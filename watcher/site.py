@@ -325,7 +325,7 @@ def _pages(digest: Digest) -> Iterator[tuple[str, str, dict[str, Any], object | 
 
 def render_site(digest: Digest, *, templates: str | None = None) -> dict[str, str]:
     """Relative path -> file content of the whole site (pure)."""
-    return render_changed(digest, {}, templates=templates)[0]
+    return _render(digest, None, templates)[0]
 
 
 def render_changed(
@@ -338,6 +338,13 @@ def render_changed(
     ``keys`` every path of the site to its content key ("" for files made every
     time). A page is made unless ``previous[path]`` equals its key, so an empty
     ``previous`` makes the whole site."""
+    return _render(digest, previous, templates)
+
+
+def _render(
+    digest: Digest, previous: Mapping[str, str] | None, templates: str | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """``render_changed``; with ``previous`` None, every page and no keys."""
     from watcher.feed import render_feed
 
     env = environment(templates)
@@ -346,10 +353,14 @@ def render_changed(
     keys: dict[str, str] = {}
     common = {"digest": digest, "page_name": page_name}
     for path, name, variables, model in _pages(digest):
-        key = "" if model is None else content_key(fingerprint, name, digest.title, model)
+        if model is None or previous is None:
+            key = ""
+        else:
+            key = content_key(fingerprint, name, digest.title, model)
+            if previous.get(path) == key:
+                keys[path] = key
+                continue
         keys[path] = key
-        if key and previous.get(path) == key:
-            continue
         # Only the pages of changes say when the digest was made: a subject or watch
         # page that shows the same model is the same file from one digest to the next.
         now = digest.now if model is None else None
@@ -360,7 +371,7 @@ def render_changed(
     assert loader is not None
     style = loader.get_source(env, "style.css")[0]
     keys["style.css"] = hashlib.blake2b(style.encode(), digest_size=16).hexdigest()
-    if previous.get("style.css") != keys["style.css"]:
+    if previous is None or previous.get("style.css") != keys["style.css"]:
         files["style.css"] = style
     return files, keys
 
