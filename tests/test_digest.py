@@ -419,6 +419,10 @@ def test_changes_are_paginated() -> None:
     assert listed == total
     pager = BeautifulSoup(files["changes-2.html"], "html.parser").select(".pager a")
     assert [a["href"] for a in pager] == ["index.html", "changes-3.html"]
+    # The failing watches are listed on the first page only; later pages link there.
+    for path, href in (("index.html", "#failing"), ("changes-2.html", "index.html#failing")):
+        counts = BeautifulSoup(files[path], "html.parser").select_one(".counts a")
+        assert counts is not None and counts["href"] == href
 
 
 def test_a_subject_only_mentioned_gets_its_own_page() -> None:
