@@ -187,10 +187,6 @@ class Written:
     snapshots: int  # snapshot text files written
     removed: int  # files of the previous digest that this one no longer has
 
-    @property
-    def files(self) -> int:
-        return self.rendered + self.snapshots
-
 
 def write_site(out_dir: Path, digest: Digest, data: DigestInput) -> Written:
     """Write the site into ``out_dir``, making only the pages whose content changed
