@@ -175,3 +175,14 @@ def _with_other_fingerprint(render_changed):  # type: ignore[no-untyped-def]
             site._fingerprint = original
 
     return render
+
+
+def test_temp_files_of_a_writer_that_died_are_removed(tmp_path: Path, data: DigestInput) -> None:
+    write(tmp_path, data)
+    leftovers = [tmp_path / "watches" / ".1.html.4242-1717.tmp", tmp_path / ".index.html.1-2.tmp"]
+    for path in leftovers:
+        path.write_text("half a page")
+    (tmp_path / "watches" / ".mine.tmp").write_text("not ours")
+    write(tmp_path, data)
+    assert not any(path.exists() for path in leftovers)
+    assert (tmp_path / "watches" / ".mine.tmp").exists()
