@@ -8,8 +8,13 @@ digest input is gathered from the store as ``watcher.publish.write_digest``
 gathers it (the newest 10,000 change events, what its pages can list), cut to
 the newest ``--events``, then built (``build_digest``), rendered
 (``render_site``) and written to a temporary folder with the snapshot text files
-(``publish.write_files``), each stage timed (wall and CPU). Then
-``write_digest`` runs end to end, as ``watcher digest`` would the first time.
+(``publish.write_files``), each stage timed (wall and CPU).
+
+Then ``write_digest`` end to end, three times into one folder, as ``watcher
+run`` does all day: into the empty folder (as ``watcher digest`` the first
+time), again with nothing new, and again after a batch of checks: the server
+moves ``--batch-pages`` pages to a new version and the watches due in one minute
+of an hourly schedule (N/60) plus the moved ones are checked (not timed).
 
     .venv/bin/python bench/digest_speed.py --n 1000 --keep /tmp/digest-n1000   # ~1 min to make
     .venv/bin/python bench/digest_speed.py --home /tmp/digest-n1000
@@ -19,6 +24,7 @@ the newest ``--events``, then built (``build_digest``), rendered
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import shutil
@@ -47,48 +53,116 @@ class Stopwatch:
         return out
 
 
-def measure(home: Path, events: int, *, end_to_end: bool = True) -> dict[str, Any]:
+def measure(
+    home: Path, events: int, *, end_to_end: bool = True, batch_pages: int = 0, seed: int = 1
+) -> dict[str, Any]:
     from watcher.digest import build_digest
     from watcher.publish import digest_input, write_digest, write_files
+
+    try:
+        from watcher.publish import collector_paused
+    except ImportError:  # code from before it: the collector stays on, as write_digest had it
+        collector_paused = contextlib.nullcontext
     from watcher.runtime import Runtime
     from watcher.settings import Settings
     from watcher.site import render_site
 
     watch = Stopwatch()
-    with Runtime.open(Settings(home=home)) as rt:
+    rewrites: dict[str, dict[str, Any]] = {}
+    # Every folder is deleted at the end: deleting 20,000 files makes the disk slow
+    # to create the next ones for a while, which would land on the next stage.
+    with Runtime.open(Settings(home=home)) as rt, tempfile.TemporaryDirectory() as tmp:
         now = datetime.now(UTC)
         rt_events = rt.store.last_change_id()  # a benchmark home never deletes events
-        full = watch.run("gather (store → input)", digest_input, rt.store, now=now, since=None)
-        newest = sorted(full.changes, key=lambda c: (c.at, c.id), reverse=True)[:events]
-        data = replace(full, changes=tuple(newest))
-        digest = watch.run("build_digest", build_digest, data)
-        files = watch.run("render_site", render_site, digest)
-        with tempfile.TemporaryDirectory() as tmp:
-            written = watch.run("write files", write_files, Path(tmp), files, data)
-            site_bytes = sum(len(v.encode()) for v in files.values())
+        with collector_paused():  # the stages run as write_digest runs them
+            full = watch.run("gather (store → input)", digest_input, rt.store, now=now, since=None)
+            newest = sorted(full.changes, key=lambda c: (c.at, c.id), reverse=True)[:events]
+            data = replace(full, changes=tuple(newest))
+            digest = watch.run("build_digest", build_digest, data)
+            files = watch.run("render_site", render_site, digest)
+            written = watch.run("write files", write_files, Path(tmp, "staged"), files, data)
+        sizes = {
+            "watches": len(full.watches),
+            "events_loaded": len(full.changes),
+            "events": len(data.changes),
+            "pages": len(files),
+            "site_bytes": sum(len(v.encode()) for v in files.values()),
+        }
+        del full, data, digest, files  # what write_digest makes next is its own
         staged = {
             "wall_s": sum(s["wall_s"] for s in watch.stages.values()),
             "cpu_s": sum(s["cpu_s"] for s in watch.stages.values()),
         }
         whole: dict[str, float] | None = None
         if end_to_end:
-            with tempfile.TemporaryDirectory() as tmp:
-                c0, w0 = common.cpu_s(), time.perf_counter()
-                write_digest(rt, out_dir=Path(tmp), since=None)
-                whole = {"wall_s": time.perf_counter() - w0, "cpu_s": common.cpu_s() - c0}
+            site = Path(tmp, "site")
+            whole = _timed(write_digest, rt, out_dir=site, since=None)
+            # The same folder again, as `watcher run` rewrites it after every run
+            # with changes: first with nothing new, then after a batch of checks.
+            rewrites["nothing new"] = _timed(write_digest, rt, out_dir=site, since=None)
+            if batch_pages:
+                batch = _check_batch(home, rt, batch_pages, seed)
+                timed = _timed(write_digest, rt, out_dir=site, since=None)
+                rewrites[_batch_label(batch)] = {**timed, "batch": batch}
     return {
         "home": str(home),
-        "watches": len(full.watches),
-        "events_loaded": len(full.changes),
+        **sizes,
         "events_in_home": rt_events,
-        "events": len(data.changes),
         "stages": watch.stages,
         "staged_total": staged,
-        "pages": len(files),
         "files_written": written,
-        "site_bytes": site_bytes,
         "write_digest_all_events": whole,
+        "rewrites": rewrites,
         "maxrss_mb": common.maxrss_mb(),
+    }
+
+
+def _timed(fn: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
+    c0, w0 = common.cpu_s(), time.perf_counter()
+    fn(*args, **kwargs)
+    return {"wall_s": time.perf_counter() - w0, "cpu_s": common.cpu_s() - c0}
+
+
+def _batch_label(batch: dict[str, int]) -> str:
+    return (
+        f"write_digest again after {batch['checks']:,} checks "
+        f"({batch['changed']} changed, {batch['events']} new events)"
+    )
+
+
+def _check_batch(home: Path, rt: Any, pages: int, seed: int) -> dict[str, int]:
+    """Between two digests of ``watcher run``: the server moves ``pages`` pages to a
+    new version, then the watches due in one minute of an hourly schedule (N/60) and
+    the moved ones are checked (not timed)."""
+    from urllib.parse import urlsplit
+
+    import corpus
+    import server
+    import throughput
+
+    from watcher.runtime import Runtime
+
+    watches = rt.store.list_watches()
+    n = len(watches)
+    by_index = {int(urlsplit(w.url).path.split("/")[2]): w for w in watches}
+    port = urlsplit(watches[0].url).port or 0  # the home's URLs name the server's port
+    srv = server.start(n, seed=seed, port=port)
+    try:
+        moved = srv.control("round", fraction=pages / n)
+        changed = corpus.changed_in_round(seed, n, moved["round"], pages / n)
+        chosen = {w.id: w for w in watches[: max(1, n // 60)]}
+        chosen.update((by_index[i].id, by_index[i]) for i in changed)
+        before = rt.store.last_change_id()
+        with Runtime.open(throughput._settings(home, 8, 1)) as checker:
+            results = checker.check_many(list(chosen.values()))
+        events = rt.store.last_change_id() - before
+    finally:
+        srv.stop()
+    return {
+        "checks": len(results),
+        "changed": sum(1 for r in results if r.outcome == "changed"),
+        "errors": sum(1 for r in results if r.outcome == "error"),
+        "events": events,
     }
 
 
@@ -123,11 +197,16 @@ def report(result: dict[str, Any]) -> str:
     if result["write_digest_all_events"]:
         rows.append(
             [
-                f"write_digest, newest {result['events_loaded']:,} events",
+                f"write_digest into an empty folder, newest {result['events_loaded']:,} events",
                 result["write_digest_all_events"]["wall_s"],
                 result["write_digest_all_events"]["cpu_s"],
             ]
         )
+    for label, timed in result.get("rewrites", {}).items():
+        shown = (
+            "write_digest again into that folder, nothing new" if label == "nothing new" else label
+        )
+        rows.append([shown, timed["wall_s"], timed["cpu_s"]])
     head = (
         f"digest of {result['events']:,} change events (newest of {result['events_in_home']:,}) "
         f"over {result['watches']:,} watches: "
@@ -147,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-end-to-end", action="store_true", help="skip the end-to-end write_digest"
     )
+    parser.add_argument(
+        "--batch-pages",
+        type=int,
+        default=60,
+        help="pages moved before the last rewrite (0: no batch)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
@@ -156,7 +241,13 @@ def main(argv: list[str] | None = None) -> int:
         # Work on a copy: write_digest records a digest row in the store.
         work = scratch / "work"
         shutil.copytree(home, work)
-        result = measure(work, args.events, end_to_end=not args.no_end_to_end)
+        result = measure(
+            work,
+            args.events,
+            end_to_end=not args.no_end_to_end,
+            batch_pages=args.batch_pages,
+            seed=args.seed,
+        )
         result["home"] = str(home)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

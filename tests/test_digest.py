@@ -21,7 +21,7 @@ from watcher.digest import (
     build_digest,
     render_site,
 )
-from watcher.site import page_name
+from watcher.site import ChangeView, SourceRef, ValueView, environment, page_name
 
 SUBJECT = "All of Us Are Dead Season 2"
 SCRIPT = "<script>alert(1)</script>"
@@ -419,6 +419,10 @@ def test_changes_are_paginated() -> None:
     assert listed == total
     pager = BeautifulSoup(files["changes-2.html"], "html.parser").select(".pager a")
     assert [a["href"] for a in pager] == ["index.html", "changes-3.html"]
+    # The failing watches are listed on the first page only; later pages link there.
+    for path, href in (("index.html", "#failing"), ("changes-2.html", "index.html#failing")):
+        counts = BeautifulSoup(files[path], "html.parser").select_one(".counts a")
+        assert counts is not None and counts["href"] == href
 
 
 def test_a_subject_only_mentioned_gets_its_own_page() -> None:
@@ -534,3 +538,29 @@ def test_change_values_are_escaped_in_attributes_and_text() -> None:
     assert " ".join(certainty["class"]) == f"certainty c-{evil}"
     assert article.select_one(".side.new blockquote.evidence").get_text() == f"Now {evil}."  # type: ignore[union-attr]
     assert article.select_one(".side.new .role").get_text() == f"({evil} as {evil})"  # type: ignore[union-attr]
+
+
+def test_change_items_show_values_as_the_value_macros_do() -> None:
+    """change_item holds copies of value_view and evidence (for speed): they must agree."""
+    macros = environment().get_template("_macros.html").module
+    odd = ValueView(
+        "release_date", "2024", "2024", "2024", "official", f"Said {SCRIPT}.", True, "lead", IMG
+    )
+    plain = ValueView("status", "renewed", "renewed", "renewed", "reported", "")
+    source = SourceRef(1, "Decider", "https://news.example/decider")
+    made = [
+        ChangeView(9, at("2024-01-01T00:00"), source, SUBJECT, "s", k, "w", ch, False, o, n, None)
+        for k, ch, o, n in (
+            ("release_date", "changed", plain, odd),
+            ("release_date", "changed", odd, plain),
+            ("status", "removed", odd, None),
+            ("status", "added", None, plain),
+        )
+    ]
+    digest = build_digest(sample_input(since=at("2023-01-01T00:00")))
+    for change in [*made, *(c for page in digest.pages for c in page)]:
+        item = str(macros.change_item(change, ""))  # type: ignore[attr-defined]
+        for value in (change.old, change.new):
+            if value is not None:
+                shown = str(macros.value_view(value)) + str(macros.evidence(value))  # type: ignore[attr-defined]
+                assert shown in item

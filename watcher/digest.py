@@ -239,6 +239,9 @@ class _Builder:
         self._value_keys: dict[tuple[str, str], str] = {}
         self.sources = {w.id: SourceRef(w.id, w.name, w.url) for w in data.watches}
         self.subjects = SubjectIndex()
+        # Subject spellings in the order first seen, with how often each is said:
+        # added to ``subjects`` once per spelling, not once per mention.
+        mentions: dict[str, int] = {}
         self.versions = {
             w.id: sorted(w.versions, key=lambda v: (v.fetched_at, v.snapshot_id))
             for w in data.watches
@@ -258,10 +261,10 @@ class _Builder:
             versions = self.versions[watch.id]
             for i, version in enumerate(versions):
                 if version.subject:
-                    self.subjects.add(version.subject)
+                    mentions[version.subject] = mentions.get(version.subject, 0) + 1
                 for claim in version.claims:
                     if claim.subject is not None:
-                        self.subjects.add(claim.subject)
+                        mentions[claim.subject] = mentions.get(claim.subject, 0) + 1
                 self._record_said(watch.id, versions, i)
             if not versions:
                 continue
@@ -275,8 +278,12 @@ class _Builder:
                 if key:
                     self.current.setdefault(key, {}).setdefault(watch.id, []).append(claim)
         for record in data.changes:
-            if self.key(record.change.subject):
-                self.subjects.add(record.change.subject)
+            subject = record.change.subject
+            if self.key(subject):
+                mentions[subject] = mentions.get(subject, 0) + 1
+        for subject, times in mentions.items():
+            self.subjects.add(subject, times=times)
+        self._names: dict[str, str] = {}
         self.slugs = self._slugs()
         # watch id -> the subjects its latest version speaks about (for its page;
         # asking every subject per watch would be quadratic in watches)
@@ -291,6 +298,13 @@ class _Builder:
         if key is None:
             key = self._keys[subject] = subject_key(subject)
         return key
+
+    def name(self, key: str) -> str:
+        """``subjects.display``, once per subject (every spelling is known by now)."""
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = self.subjects.display(key)
+        return name
 
     def value_key(self, kind: str, value: str) -> str:
         """``diff.value_key`` (an EDTF parse for dates), once per value."""
@@ -329,7 +343,7 @@ class _Builder:
             at=record.at,
             source=self.source(record.watch_id),
             # No subject page exists for claims whose article named no subject.
-            subject=self.subjects.display(key) if key else NO_SUBJECT,
+            subject=self.name(key) if key else NO_SUBJECT,
             subject_slug=self.slugs.get(key, "") if key else "",
             kind=change.kind,
             what=_what(change),
@@ -388,7 +402,7 @@ class _Builder:
         return SubjectPage(
             key=key,
             slug=self.slugs.get(key, slug(key)),
-            name=self.subjects.display(key),
+            name=self.name(key),
             headline=tuple(heads),
             views=tuple(v for v in views if v.groups),
             people=self.people(per_source),
@@ -551,9 +565,7 @@ class _Builder:
             checks_total=len(checks),
             errors=sum(1 for c in checks if c.outcome == "error"),
             diffs=diffs,
-            subjects=tuple(
-                sorted((self.subjects.display(k), self.slugs.get(k, slug(k))) for k in keys)
-            ),
+            subjects=tuple(sorted((self.name(k), self.slugs.get(k, slug(k))) for k in keys)),
             latest_snapshot_path=versions[-1].snapshot_path if versions else None,
         )
 

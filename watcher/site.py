@@ -13,11 +13,19 @@ line of defence behind the escaping.
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import functools
+import hashlib
+import io
+import operator
+import pickle
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -299,26 +307,112 @@ def page_name(number: int) -> str:
     return "index.html" if number == 1 else f"changes-{number}.html"
 
 
+def _pages(digest: Digest) -> Iterator[tuple[str, str, dict[str, Any], object | None]]:
+    """Every HTML page: (path, template, its variables, the model it shows or None).
+
+    A page with a model shows nothing but that model, the title and fixed text, so
+    the model is its content key; the pages of changes show the digest's time and
+    counts and have none (they are made every time)."""
+    pages = len(digest.pages)
+    for number, changes in enumerate(digest.pages, start=1):
+        variables = {"root": "", "changes": changes, "number": number, "pages": pages}
+        yield page_name(number), "index.html", variables, None
+    for page in digest.subjects:
+        yield f"subjects/{page.slug}.html", "subject.html", {"root": "../", "page": page}, page
+    for wpage in digest.watches:
+        yield f"watches/{wpage.id}.html", "watch.html", {"root": "../", "page": wpage}, wpage
+
+
 def render_site(digest: Digest, *, templates: str | None = None) -> dict[str, str]:
     """Relative path -> file content of the whole site (pure)."""
+    return _render(digest, None, templates)[0]
+
+
+def render_changed(
+    digest: Digest, previous: Mapping[str, str], *, templates: str | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The pages whose content key is not the one in ``previous``, and the key of
+    every file of the site (pure).
+
+    Returns ``(files, keys)``: ``files`` maps a relative path to its new content,
+    ``keys`` every path of the site to its content key ("" for files made every
+    time). A page is made unless ``previous[path]`` equals its key, so an empty
+    ``previous`` makes the whole site."""
+    return _render(digest, previous, templates)
+
+
+def _render(
+    digest: Digest, previous: Mapping[str, str] | None, templates: str | None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """``render_changed``; with ``previous`` None, every page and no keys."""
     from watcher.feed import render_feed
 
     env = environment(templates)
-    common = {"digest": digest, "page_name": page_name}
+    fingerprint = _fingerprint(templates or str(resource_path("templates")))
     files: dict[str, str] = {}
-    index = env.get_template("index.html")
-    for number, changes in enumerate(digest.pages, start=1):
-        files[page_name(number)] = index.render(
-            common, root="", changes=changes, number=number, pages=len(digest.pages)
-        )
-    subject = env.get_template("subject.html")
-    for page in digest.subjects:
-        files[f"subjects/{page.slug}.html"] = subject.render(common, root="../", page=page)
-    watch = env.get_template("watch.html")
-    for wpage in digest.watches:
-        files[f"watches/{wpage.id}.html"] = watch.render(common, root="../", page=wpage)
+    keys: dict[str, str] = {}
+    common = {"digest": digest, "page_name": page_name}
+    for path, name, variables, model in _pages(digest):
+        if model is None or previous is None:
+            key = ""
+        else:
+            key = content_key(fingerprint, name, digest.title, model)
+            if previous.get(path) == key:
+                keys[path] = key
+                continue
+        keys[path] = key
+        # Only the pages of changes say when the digest was made: a subject or watch
+        # page that shows the same model is the same file from one digest to the next.
+        now = digest.now if model is None else None
+        files[path] = env.get_template(name).render(common, updated=now, **variables)
     files["feed.xml"] = render_feed(digest, now=digest.now, site_url=digest.site_url)
+    keys["feed.xml"] = ""
     loader = env.loader
     assert loader is not None
-    files["style.css"] = loader.get_source(env, "style.css")[0]
-    return files
+    style = loader.get_source(env, "style.css")[0]
+    keys["style.css"] = hashlib.blake2b(style.encode(), digest_size=16).hexdigest()
+    if previous is None or previous.get("style.css") != keys["style.css"]:
+        files["style.css"] = style
+    return files, keys
+
+
+def content_key(fingerprint: str, template: str, title: str, model: object) -> str:
+    """A key that changes whenever the page made from ``model`` may change: the
+    templates and this module (``fingerprint``), the template, the site title, and
+    every value of the model, pickled (equal bytes mean equal values)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = _KEY_REDUCERS
+    pickler.dump((fingerprint, template, title, model))
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=16).hexdigest()
+
+
+def _reducer(cls: type) -> Callable[[Any], tuple[type, tuple[Any, ...]]]:
+    names = [f.name for f in dataclasses.fields(cls)]
+    if len(names) == 1:  # attrgetter of one name returns the value, not a tuple
+        return lambda obj: (cls, (getattr(obj, names[0]),))
+    values = operator.attrgetter(*names)
+    return lambda obj: (cls, values(obj))
+
+
+# The page models pickled as (class, field values) in one C call each: a slotted
+# dataclass's own __getstate__ asks fields() for every object, twice the time.
+_KEY_REDUCERS: dict[type, Any] = {
+    **copyreg.dispatch_table,
+    **{
+        cls: _reducer(cls)
+        for cls in list(globals().values())
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == __name__
+    },
+}
+
+
+@functools.cache
+def _fingerprint(folder: str) -> str:
+    """What a page's HTML depends on besides its model: every template and the
+    filters of this module."""
+    digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
+    for path in sorted(Path(folder).iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -159,14 +159,14 @@ class SubjectIndex:
         self._counts: dict[str, Counter[str]] = {}
         self._order: dict[str, list[str]] = {}
 
-    def add(self, subject: str) -> str:
-        """Record one mention; returns its key."""
+    def add(self, subject: str, *, times: int = 1) -> str:
+        """Record one mention (or ``times`` of the same spelling); returns its key."""
         key = subject_key(subject)
         shown = display_subject(subject)
         counts = self._counts.setdefault(key, Counter())
         if shown not in counts:
             self._order.setdefault(key, []).append(shown)
-        counts[shown] += 1
+        counts[shown] += times
         return key
 
     def display(self, key: str) -> str:
