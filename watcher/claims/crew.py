@@ -14,7 +14,7 @@ import re
 from typing import Final
 
 from watcher.claims.certainty import ORG, certainty_of
-from watcher.claims.drafts import Context, Draft
+from watcher.claims.drafts import Context, Draft, statement_of
 from watcher.claims.model import Certainty
 from watcher.claims.people import NAME, names
 from watcher.claims.sentences import fact_value
@@ -177,9 +177,16 @@ def crew_claims(ctx: Context) -> list[Draft]:
     # ("X may direct") still counts. Who makes a game is background too ("developer
     # Supergiant Games surprised everyone"): only a hedge on the maker itself
     # ("rumoured to be developed by") makes a studio speculative.
-    hedged = certainty_of(ctx.text, strong=True) == "speculative"
-    for_person: Certainty = "speculative" if hedged else "reported"
     for_company: Certainty = "speculative" if _HEDGED_MAKER.search(ctx.text) else "reported"
+
+    def for_person(name: str) -> Certainty:
+        # The person's own statement: "Director X was asked whether Season 2 could
+        # happen" hedges Season 2, not who directs.
+        at = max(ctx.text.find(name), 0)
+        scope = statement_of(ctx.text, at, at + len(name))
+        hedged = certainty_of(ctx.text, scope, strong=True) == "speculative"
+        return "speculative" if hedged else "reported"
+
     # Crew named in an article about an installment works on it ("Season 1 co-showrunner
     # X will serve as executive producer"), so crew stays with the main subject.
     subject = None
@@ -241,7 +248,7 @@ def crew_claims(ctx: Context) -> list[Draft]:
         Draft(
             "crew",
             name,
-            for_company if role in _COMPANY_ROLES else for_person,
+            for_company if role in _COMPANY_ROLES else for_person(name),
             subject=subject,
             role=role,
             superseded=gone,

@@ -79,7 +79,9 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 # count: the statement resumes after them.
 _TURN = re.compile(
     r";|:\s|\s[—–]\s|,\s*(?=(?:but|though|although|while|whereas|yet|even\s+if|"
-    r"even\s+though|unless)\b)|\s(?=(?:but|though|although|whereas)\s)",
+    r"even\s+though|unless)\b)|\s(?=(?:but|though|although|whereas)\s)|"
+    # A new speech act: "…, and she said it could happen" is her statement, not the first.
+    r",\s*(?=and\s+(?:he|she|they|we|I)\s+(?:said|says|added|noted|explained|told)\b)",
     re.IGNORECASE,
 )
 

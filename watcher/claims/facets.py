@@ -363,7 +363,10 @@ def status_claims(ctx: Context) -> list[Draft]:
         when = None
         if ctx.ref is not None and re.search(r"\btoday\b", text, re.IGNORECASE):
             when = ctx.ref.isoformat()  # "started filming today": the publication day
-        certainty = certainty_of(text, statement_of(text, m.start(), m.end()))
+        # "Undecided" is itself the doubt: the "may" of "may be released as late as…,
+        # depending on whether Netflix renews it" is what it reports, not a hedge on it.
+        scope = "" if status == "undecided" else statement_of(text, m.start(), m.end())
+        certainty = certainty_of(text, scope)
         drafts.append(Draft("status", status, certainty, subject=subject, date=when))
     return drafts
 
