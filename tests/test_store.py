@@ -361,3 +361,29 @@ def test_checks_with_nothing_new_read_back_as_written(store: Store, clock: Fixed
     )
     assert (after.last_outcome, after.last_failure_class) == ("error", "http_status")
     assert after.etag == '"v1"', "a failed check keeps the validators"
+
+
+def test_history_holds_each_watchs_latest_checks_newest_first(
+    store: Store, clock: FixedClock
+) -> None:
+    busy = store.add_watch(make_spec("https://news.example/busy", every="1h"), now=clock())
+    quiet = store.add_watch(make_spec("https://news.example/quiet", every="1h"), now=clock())
+    never = store.add_watch(make_spec("https://news.example/never", every="1h"), now=clock())
+    saved: dict[int, list[int]] = {busy.id: [], quiet.id: []}
+    for step in range(6):
+        for watch, times in ((busy, 5), (quiet, 1)):
+            if step >= times:
+                continue
+            clock.advance(seconds=60)
+            record = CheckRecord(
+                watch_id=watch.id,
+                started_at=clock(),
+                duration_ms=1,
+                outcome="unchanged",
+                next_check_at=clock(),
+            )
+            saved[watch.id].append(store.save_check(record))
+    _watches, checks, _snapshots, _texts = store.history(check_limit=3, text_versions=1)
+    assert [c.id for c in checks[busy.id]] == saved[busy.id][::-1][:3]
+    assert [c.id for c in checks[quiet.id]] == saved[quiet.id]
+    assert never.id not in checks

@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from watcher import schema
 from watcher.blobs import Blobs
@@ -70,6 +70,19 @@ _LATEST_BODY_SHA = (
     .where(_SNAPSHOTS.c.watch_id == bindparam("watch_id"))
     .order_by(_SNAPSHOTS.c.id.desc())
     .limit(1)
+)
+_LATER = _CHECKS.alias("later")
+_RECENT_CHECKS = select(_CHECKS).select_from(
+    _WATCHES.join(
+        _CHECKS,
+        _CHECKS.c.id.in_(
+            select(_LATER.c.id)
+            .where(_LATER.c.watch_id == _WATCHES.c.id)
+            .order_by(_LATER.c.started_at.desc(), _LATER.c.id.desc())
+            .limit(bindparam("limit"))
+            .correlate(_WATCHES)
+        ),
+    )
 )
 _LATEST_BODY_SHAS = select(_SNAPSHOTS.c.watch_id, _SNAPSHOTS.c.body_sha256).where(
     _SNAPSHOTS.c.id.in_(
@@ -517,16 +530,15 @@ class Store:
         each watch's latest ``text_versions`` snapshots (for text diffs)."""
         with self._read() as session:
             watches = [_watch_state(w) for w in session.scalars(select(schema.Watch))]
-            numbered = select(
-                schema.Check,
-                func.row_number()
-                .over(partition_by=schema.Check.watch_id, order_by=schema.Check.id.desc())
-                .label("n"),
-            ).subquery()
-            recent = aliased(schema.Check, numbered)
+            # Each watch's latest checks through its (watch_id, started_at) index, in one
+            # query: the cost is watches x limit, whatever the length of the checks'
+            # history (a window over the whole table grows with every check ever made).
             checks: dict[int, list[CheckRow]] = {}
-            for row in session.scalars(select(recent).where(numbered.c.n <= check_limit)):
+            rows = session.connection().execute(_RECENT_CHECKS, {"limit": check_limit})
+            for row in rows:
                 checks.setdefault(row.watch_id, []).append(_check_row(row))
+            for found in checks.values():
+                found.sort(key=lambda c: (c.started_at, c.id), reverse=True)  # newest first
             snapshots: dict[int, list[SnapshotState]] = {}
             for snap in session.scalars(select(schema.Snapshot).order_by(schema.Snapshot.id)):
                 snapshots.setdefault(snap.watch_id, []).append(_snapshot_state(snap))
@@ -803,7 +815,8 @@ def _snapshot_state(row: schema.Snapshot) -> SnapshotState:
     )
 
 
-def _check_row(row: schema.Check) -> CheckRow:
+def _check_row(row: Any) -> CheckRow:
+    """A check from a row of the ``checks`` table (Core or ORM: the same attributes)."""
     return CheckRow(
         id=row.id,
         watch_id=row.watch_id,
