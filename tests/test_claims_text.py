@@ -6,6 +6,7 @@ import pytest
 
 from watcher.claims.drafts import statement_of
 from watcher.claims.sentences import segment
+from watcher.claims.speakers import MakerSpeech
 from watcher.claims.subjects import main_subject, title_spans
 
 TEXT = """Menu
@@ -166,3 +167,14 @@ def test_title_spans_keep_titles_only(sentence: str, phrases: list[str]) -> None
 def test_statement_stops_where_the_sentence_turns(sentence: str, claim_at: str, scope: str) -> None:
     start = sentence.index(claim_at)
     assert statement_of(sentence, start, start + len(claim_at)) == scope
+
+
+def test_a_developer_speaks_by_its_name_not_by_a_generic_first_word() -> None:
+    text = "Obsidian Entertainment made Avowed. Studio Kaede animates the show."
+    makers = MakerSpeech(
+        text, [("Obsidian Entertainment", "developer"), ("Studio Kaede", "studio")]
+    )
+    assert makers.speaks("Obsidian made a mistake and mentioned that Avowed was set for May.")
+    assert makers.speaks("Studio Kaede confirmed the delay.")
+    assert not makers.speaks("Studio staff said the show was delayed.")
+    assert not makers.speaks("The report said the show was delayed.")

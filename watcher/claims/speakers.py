@@ -32,6 +32,10 @@ _COMPANY_SAYS: Final = (
     r"mentioned|posted|tweeted|dated|delayed|pushed|moved|advised|promised|gave)\b"
 )
 _COMPANY_ROLES: Final = frozenset({"developer", "studio"})
+# First words that do not name a company on their own ("The Initiative" is not "The").
+_GENERIC_FIRST_WORDS: Final = frozenset(
+    {"The", "Studio", "Studios", "Team", "Games", "Entertainment", "Interactive", "Digital"}
+)
 
 
 class MakerSpeech:
@@ -49,7 +53,7 @@ class MakerSpeech:
                 for name, role in crew
                 if role in _COMPANY_ROLES
                 for form in (name, name.split()[0])
-                if len(form) > 2
+                if len(form) > 2 and form not in _GENERIC_FIRST_WORDS
             },
             key=len,
             reverse=True,
