@@ -280,15 +280,22 @@ def spinoffs(ctx: Context, segment: str) -> list[tuple[int, int, str]]:
     base, name = ctx.subject.base, ctx.subject.name or ""
     if not base:
         return []
-    shape = re.compile(rf"{re.escape(base)}\s*[:–—]\s*[A-Z0-9]")
     return [
         (start, end, phrase)
         for start, end, phrase in title_spans(segment)
-        if shape.match(phrase)
+        if _extends(phrase, base)
         and phrase.casefold() not in name.casefold()
         # "“Andor: A Star Wars Story” Season 2": the show's full name, with its season.
         and not _INSTALLMENT_AFTER.match(segment, end)
     ]
+
+
+def _extends(phrase: str, base: str) -> bool:
+    """True for "Base: Subtitle" (also with a dash): the base title and one of its own."""
+    if not phrase.startswith(base):
+        return False
+    rest = phrase[len(base) :].lstrip()
+    return rest[:1] in {":", "–", "—"} and rest[1:].lstrip()[:1].isalnum()
 
 
 _INSTALLMENT_AFTER = re.compile(r"[”\"’']?\s+(?:Season|Part|Volume|Chapter|Series)\s+\w")
