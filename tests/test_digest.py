@@ -564,3 +564,40 @@ def test_change_items_show_values_as_the_value_macros_do() -> None:
             if value is not None:
                 shown = str(macros.value_view(value)) + str(macros.evidence(value))  # type: ignore[attr-defined]
                 assert shown in item
+
+
+def _two_sources_on_one_date(now: datetime) -> DigestInput:
+    """An older official date and a newer reported one, both about SUBJECT."""
+
+    def watch(wid: int, when: str, claim: Claim) -> WatchRecord:
+        version = VersionRecord(
+            wid, wid * 10, at(when), SUBJECT, None, (claim,), claim.evidence, None
+        )
+        check = CheckRecord(at(when), "new", 200, 1_000, 10.0)
+        return WatchRecord(
+            wid, f"https://news.example/{wid}", f"Source {wid}", (), (check,), (version,)
+        )
+
+    return DigestInput(
+        now=now,
+        since=None,
+        watches=(
+            watch(1, "2023-02-01T08:00", c("release_date", "2023-04-14", "official", "April 14.")),
+            watch(2, "2023-05-01T08:00", c("release_date", "2024-01-05", "reported", "January 5.")),
+        ),
+        changes=(),
+    )
+
+
+def test_a_passed_date_gives_way_to_one_still_ahead() -> None:
+    def best(now: str) -> str:
+        files = render_site(build_digest(_two_sources_on_one_date(at(now))))
+        page = BeautifulSoup(files["subjects/all-of-us-are-dead-season-2.html"], "html.parser")
+        group = page.select_one("#view-release_date .group-summary.best")
+        assert group is not None
+        return " ".join(group.get_text().split())
+
+    # Before April 14 the official date is the best; after it, with no release
+    # reported, the date another source still expects is.
+    assert best("2023-03-01T09:00").startswith("April 14, 2023")
+    assert best("2023-06-01T09:00").startswith("January 5, 2024")

@@ -421,7 +421,9 @@ class _Builder:
         return {wid: best_claim(kind, claims) for wid, claims in per_source.items()}
 
     def best_across(self, best_of: dict[int, Claim | None]) -> tuple[Claim, int] | None:
-        """The best claim any source makes now; a newer source wins a tie."""
+        """The best claim any source makes now; a newer source wins a tie. A release
+        date that has passed gives way to a source's date still ahead: the work was not
+        out by then, or the sources would not still be waiting."""
         candidates = []
         for wid, best in best_of.items():
             if best is not None:
@@ -429,6 +431,9 @@ class _Builder:
                 candidates.append((claim_rank(best), -fetched.timestamp(), wid, best))
         if not candidates:
             return None
+        ahead = [c for c in candidates if not _passed(c[3], self.data.now)]
+        if ahead:
+            candidates = ahead
         _rank, _t, wid, best = min(candidates, key=lambda c: c[:3])
         return best, wid
 
@@ -604,6 +609,17 @@ def text_diff(old: VersionRecord, new: VersionRecord) -> TextDiff:
         lines=tuple(lines),
         truncated=len(raw) > MAX_DIFF_LINES,
     )
+
+
+def _passed(claim: Claim, now: datetime) -> bool:
+    """True for a release date whose last day is before ``now``."""
+    if claim.kind != "release_date":
+        return False
+    try:
+        span = edtf.parse(claim.value)
+    except edtf.EdtfError:
+        return False
+    return not span.unknown and span.end is not None and span.end < now.date()
 
 
 def build_digest(data: DigestInput) -> Digest:
