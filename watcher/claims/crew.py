@@ -123,6 +123,9 @@ _DEPARTED_FROM = re.compile(
 )
 
 
+_ACTED_IN = re.compile(r"\b(?:starred|starring|appeared|featured|cameo)\s+(?:\w+\s+)?in\b")
+
+
 def _roles(raw: str) -> list[str]:
     out: list[str] = []
     for part in _SPLIT_ROLES.split(raw.lower()):
@@ -220,6 +223,8 @@ def crew_claims(ctx: Context) -> list[Draft]:
         add(m.group("list"), roles)
     for pattern in (_BY, _ADDS_AS, _APPOS, _NAME_VERB, _WHO_SERVE):
         for m in pattern.finditer(text):
+            if _ACTED_IN.search(text, max(0, m.start() - 80), m.start()):
+                continue  # "X also starred in Night Shift, directed by Y": that film's credit
             roles = _roles(m.group("roles"))
             for name in names(m.group("list")):
                 # A person who "developed" a series created it; a company developed a game.

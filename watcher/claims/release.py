@@ -262,14 +262,16 @@ def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
     whole = text[:date_start]
     other = other_installment(whole, ctx.subject)
     whole_spin = spinoffs(ctx, whole)
+    # "her new film": the anaphor inside another work's mention is that work's.
+    whole_foreign = [(m.start(), m.end(), m.group(0)) for m in FOREIGN.finditer(whole)]
     main_all = _outside(main_positions(whole, ctx.subject), whole_spin)
-    main_all += [m.start() for m in ANAPHOR.finditer(whole)]
+    main_all += _outside([m.start() for m in ANAPHOR.finditer(whole)], whole_foreign)
     if other is not None and not main_all:
         return other
     whole_titles = sorted(other_titles(ctx, whole) + [(s, p) for s, _e, p in whole_spin])
     if whole_titles and whole_titles[-1][0] > max(main_all, default=-1):
         return whole_titles[-1][1]
-    if FOREIGN.search(whole) and not main_all:
+    if whole_foreign and not main_all:
         return UNNAMED
     return None
 

@@ -76,6 +76,11 @@ PRONOUN: Final = re.compile(r"\b(?:it|it[’']s|its)\b", re.IGNORECASE)
 # "That film", "another project", "a physical Switch edition": something else.
 FOREIGN: Final = re.compile(
     rf"\b(?:that|another|other|an?\s+new|untitled)\s+(?:\w+\s+)?{_NOUNS}\b|"
+    # A person's work ("her new film") and works in the plural ("the best shows
+    # released in 2024") are not the subject.
+    rf"\b(?:his|her)\s+(?:\w+\s+){{0,2}}{_NOUNS}\b|"
+    r"\b(?:shows|films|movies|games|titles)\s+(?:released|coming|arriving|premiering|"
+    r"launching|out|to\s+watch|of)\b|"
     r"\b(?:physical|PlayStation|Xbox|Switch|PC|console|mobile|Steam|retail|"
     r"beta|alpha|release\s+candidate)\s+(?:\w+\s+)?(?:editions?|versions?|ports?|\d+)\b|"
     r"\bversions?\s+for\b",
