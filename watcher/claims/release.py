@@ -81,7 +81,7 @@ _RELEASE_AFTER = re.compile(
 # broadcast that "wrapped its run" is not filming news.
 _WRAP = re.compile(
     r"\bwrap(?:s|ped|ping)?\b(?!\s+(?:its|their|the)\s+(?:run|broadcast|airing))|"
-    r"\bpost-?production\b|\bfinish\w*\s+filming",
+    r"\bpost-?production\b|\bfinish\w*\s+filming|\b(?:ended|concluded|completed)\b",
     re.IGNORECASE,
 )
 _SUPERSEDED = re.compile(
@@ -174,7 +174,9 @@ _PROMO_BEFORE = re.compile(
 
 # What may stand between "filming" and "began": "on Season 2", "of the film".
 _FILM_OBJECT = re.compile(r"\s*(?:(?:on|of|for)\s+[^,.;]{1,50}?\s+(?:has\s+|have\s+)?)?")
-_BEGAN = re.compile(r"began|started|kick-?off|kicks?\s+off|ended", re.IGNORECASE)
+_BEGAN = re.compile(
+    r"began|started|kick-?off|kicks?\s+off|ended|concluded|completed", re.IGNORECASE
+)
 _DELAY_WORD = re.compile(
     r"delay\w*|postpon\w*|pushed|pushing|push|moved|moving|shift\w*|slip\w*", re.I
 )
