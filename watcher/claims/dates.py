@@ -355,10 +355,7 @@ def _relwindow(when: str, what: str, ref: date | None) -> str | None:
 
 
 _JOINERS: Final = frozenset({"and", "or", "through"})
-_MONTH_BEFORE: Final = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?,?\s*$"
-)
+_MONTH_BEFORE: Final = re.compile(rf"{_MONTH},?\s*$")
 
 
 def find_dates(text: str, ref: date | None) -> list[DateMention]:
@@ -465,11 +462,7 @@ def in_the_past(value: str, ref: date | None) -> str:
     start, _end = bounds(value)
     if ref is None or start is None or start <= ref:
         return value
-    year, _, rest = value.partition("-")
-    earlier = f"{int(year) - 1:04d}-{rest}"
-    if rest.count("-") == 1 and not _valid_day(int(year) - 1, *map(int, rest.split("-"))):
-        return value  # February 29 of a year without one
-    return earlier
+    return _in_year(value, int(value[:4]) - 1) or value
 
 
 def year_before(value: str, later: str) -> str:
@@ -478,16 +471,23 @@ def year_before(value: str, later: str) -> str:
     later_start, _ = bounds(later)
     if later_start is None:
         return value
-    _year, _, rest = value.partition("-")
     for year in (later_start.year, later_start.year - 1):
-        candidate = f"{year:04d}-{rest}"
-        try:
-            start, _end = bounds(candidate)
-        except ValueError:  # February 29 of a year without one
+        candidate = _in_year(value, year)
+        if candidate is None:
             continue
+        start, _end = bounds(candidate)
         if start is not None and start <= later_start:
             return candidate
     return value
+
+
+def _in_year(value: str, year: int) -> str | None:
+    """A month ("2026-10") or day value moved to ``year``; None for a February 29
+    the year lacks."""
+    rest = value[5:]
+    if "-" in rest and not _valid_day(year, *map(int, rest.split("-"))):
+        return None
+    return f"{year:04d}-{rest}"
 
 
 def merge(a: str, b: str) -> str:

@@ -68,10 +68,7 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     m2 = _CLAUSE.search(text, end)
     if m2:
         right = m2.start()
-    inner_end = _opening_clause_end(text[left:right])
-    if inner_end is not None and left + inner_end < start:
-        left += inner_end + 1  # past ", although the bulletin seems to…," to the main clause
-    return left, right
+    return _past_opening_clause(text, left, right, start), right
 
 
 # Where a sentence turns to another statement: a contrast, a condition, a colon
@@ -109,6 +106,16 @@ def _opening_clause_end(text: str) -> int | None:
     return at if at >= 0 else None
 
 
+def _past_opening_clause(text: str, left: int, right: int, start: int) -> int:
+    """``left``, moved past a subordinate clause that opens ``text[left:right]`` and
+    ends before ``start`` (", although the bulletin seems to mangle its dates, Ubuntu
+    was planned…"): that clause hedges only itself, as at a sentence's start."""
+    inner_end = _opening_clause_end(text[left:right])
+    if inner_end is not None and left + inner_end < start:
+        return left + inner_end + 1
+    return left
+
+
 def statement_of(text: str, start: int, end: int) -> str:
     """The stretch of ``text`` between the turns around ``text[start:end]``.
 
@@ -123,9 +130,4 @@ def statement_of(text: str, start: int, end: int) -> str:
         left = m.end()
     turn = _TURN.search(text, end)
     right = turn.start() if turn else len(text)
-    # A subordinate clause that opens the stretch (", although the bulletin seems to
-    # mangle its dates, Ubuntu was planned…") ends at its comma, as at a sentence's start.
-    inner_end = _opening_clause_end(text[left:right])
-    if inner_end is not None and left + inner_end < start:
-        left += inner_end + 1
-    return text[left:right]
+    return text[_past_opening_clause(text, left, right, start) : right]

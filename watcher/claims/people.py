@@ -144,16 +144,16 @@ _RETURN = re.compile(
     rf"stepped\s+down|replac\w+|coming\s+back|back\s+as|appear\w*|"
     rf"(?:(?<=\bis\s)|(?<=\bare\s)|(?<=\bbe\s))back\b)",
 )
-_CREW_NOUN = re.compile(
-    r"\s+(?:an?\s+|the\s+)?(?:co-)?(?:director|writer|producer|showrunner|creator|composer)s?\b",
-    re.IGNORECASE,
-)
+# The crew's jobs, as nouns.
+_CREW_JOB = r"(?:co-)?(?:director|writer|producer|showrunner|creator|composer)"
 # "X returns to direct", "X is back as showrunner": a crew member coming back.
 _TO_CREW = re.compile(
     r"\s+(?:to|as)\s+(?:an?\s+|the\s+)?(?:direct|helm|write|co-write|pen|produce|"
-    r"executive\s+produce|score|showrun|oversee|director|writer|producer|showrunner|creator)\b",
+    rf"executive\s+produce|score|showrun|oversee|{_CREW_JOB})\b",
     re.IGNORECASE,
 )
+# The job itself, after a verb that already said "as" ("back as director").
+_CREW_NOUN = re.compile(rf"\s+(?:an?\s+|the\s+)?{_CREW_JOB}s?\b", re.IGNORECASE)
 _ROLE_CUES: Final = (
     (
         "not_returning",

@@ -247,11 +247,10 @@ def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
         return other
     if ctx.subject.name is None:
         return None
-    spin = spinoffs(ctx, segment)
+    titles, spin = _titles_and_spinoffs(ctx, segment)
     main = _outside(main_positions(segment, ctx.subject), spin)
     anaphors = [m.start() for m in ANAPHOR.finditer(segment)]
     foreign = [m.start() for m in FOREIGN.finditer(segment)]
-    titles = sorted(other_titles(ctx, segment) + [(s, phrase) for s, _e, phrase in spin])
     last_main = max(main + anaphors, default=-1)
     last_title = titles[-1][0] if titles else -1
     if max(foreign, default=-1) > max(last_main, last_title):
@@ -263,14 +262,13 @@ def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
     # Nothing but pronouns in the clause: the sentence before it decides.
     whole = text[:date_start]
     other = other_installment(whole, ctx.subject)
-    whole_spin = spinoffs(ctx, whole)
+    whole_titles, whole_spin = _titles_and_spinoffs(ctx, whole)
     # "her new film": the anaphor inside another work's mention is that work's.
     whole_foreign = [(m.start(), m.end(), m.group(0)) for m in FOREIGN.finditer(whole)]
     main_all = _outside(main_positions(whole, ctx.subject), whole_spin)
     main_all += _outside([m.start() for m in ANAPHOR.finditer(whole)], whole_foreign)
     if other is not None and not main_all:
         return other
-    whole_titles = sorted(other_titles(ctx, whole) + [(s, p) for s, _e, p in whole_spin])
     if whole_titles and whole_titles[-1][0] > max(main_all, default=-1):
         return whole_titles[-1][1]
     if whole_foreign and not main_all:
@@ -278,7 +276,19 @@ def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
     return None
 
 
-def spinoffs(ctx: Context, segment: str) -> list[tuple[int, int, str]]:
+Span = tuple[int, int, str]
+
+
+def _titles_and_spinoffs(ctx: Context, segment: str) -> tuple[list[tuple[int, str]], list[Span]]:
+    """Other titles in ``segment`` by offset, spinoffs of the main title among them, and
+    the spinoffs' spans (the title phrases are found once for both)."""
+    spans = title_spans(segment)
+    spin = _spinoffs(ctx, segment, spans)
+    titles = other_titles(ctx, segment, spans) + [(s, phrase) for s, _e, phrase in spin]
+    return sorted(titles), spin
+
+
+def _spinoffs(ctx: Context, segment: str, spans: list[Span]) -> list[Span]:
     """Titles that extend the main title with a subtitle of their own ("Crimson Tide:
     Origins" in an article about "Crimson Tide Season 5"): another work."""
     base, name = ctx.subject.base, ctx.subject.name or ""
@@ -286,7 +296,7 @@ def spinoffs(ctx: Context, segment: str) -> list[tuple[int, int, str]]:
         return []
     return [
         (start, end, phrase)
-        for start, end, phrase in title_spans(segment)
+        for start, end, phrase in spans
         if _extends(phrase, base)
         and phrase.casefold() not in name.casefold()
         # "“Andor: A Star Wars Story” Season 2": the show's full name, with its season.
@@ -305,12 +315,15 @@ def _extends(phrase: str, base: str) -> bool:
 _INSTALLMENT_AFTER = re.compile(r"[”\"’']?\s+(?:Season|Part|Volume|Chapter|Series)\s+\w")
 
 
-def _outside(positions: list[int], spans: list[tuple[int, int, str]]) -> list[int]:
+def _outside(positions: list[int], spans: list[Span]) -> list[int]:
     return [p for p in positions if not any(s <= p < e for s, e, _phrase in spans)]
 
 
-def other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
-    """Title-like phrases in ``segment`` that are not the main subject, with offsets."""
+def other_titles(
+    ctx: Context, segment: str, spans: list[Span] | None = None
+) -> list[tuple[int, str]]:
+    """Title-like phrases in ``segment`` that are not the main subject, with offsets;
+    ``spans``: its ``title_spans``, when the caller has them already."""
     # Quoted capitalised names are titles even when short ("If", "Us"), and whole:
     # “A Quiet Place: Day One” keeps its article.
     quoted: list[tuple[int, int, str]] = []
@@ -322,7 +335,7 @@ def other_titles(ctx: Context, segment: str) -> list[tuple[int, str]]:
             quoted.append((m.start(1), m.start(1) + len(inner), inner))
     found = [
         (s, phrase)
-        for s, e, phrase in title_spans(segment)
+        for s, e, phrase in (title_spans(segment) if spans is None else spans)
         if not main_positions(phrase, ctx.subject)
         and _looks_like_title(segment, s, phrase)
         and not any(qs <= s and e <= qe for qs, qe, _q in quoted)

@@ -35,20 +35,19 @@ _CLUTTER_INLINE = re.compile(
     re.IGNORECASE,
 )
 _HEADER = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s+")
-# Fact-box labels of credits, on a line of their own above the names.
-_FACT_LABEL = re.compile(
-    r"^\s*(?:(?:Directed|Produced|Written|Created|Developed|Executive\s+produced)\s+by|"
-    r"(?:Director|Creator|Writer|Producer|Executive\s+producer|Showrunner|Developer)s?)"
-    r"\s*:?\s*$",
-    re.IGNORECASE,
+# Fact-box labels of credits ("Directed by", "Producers").
+_CREDIT_LABEL = (
+    r"(?:Directed|Produced|Written|Created|Developed|Executive\s+produced)\s+by|"
+    r"(?:Director|Creator|Writer|Producer|Executive\s+producer|Showrunner|Developer|Studio)s?"
 )
+# A credit label on a line of its own, above the names.
+_FACT_LABEL = re.compile(rf"^\s*(?:{_CREDIT_LABEL})\s*:?\s*$", re.IGNORECASE)
 # A fact-box entry on one line: "Developer: Driftwood Interactive", "Platforms: PC, PS5",
 # "Release date: TBA". Such lines have no sentence punctuation, yet they are claims.
 _FACT_INLINE = re.compile(
-    r"^\s*(?P<label>(?:Directed|Produced|Written|Created|Developed)\s+by|"
-    r"(?:Director|Creator|Writer|Producer|Executive\s+producer|Showrunner|Developer|Studio)s?|"
-    r"Release\s+date|Premiere\s+date|Launch\s+date|Platforms?|Network|Streaming\s+on|"
-    r"Available\s+on|Episodes|Number\s+of\s+episodes)\s*:\s*(?P<value>\S[^\n]{0,150})$",
+    rf"^\s*(?P<label>{_CREDIT_LABEL}|Release\s+date|Premiere\s+date|Launch\s+date|Platforms?|"
+    r"Network|Streaming\s+on|Available\s+on|Episodes|Number\s+of\s+episodes)\s*:\s*"
+    r"(?P<value>\S[^\n]{0,150})$",
     re.IGNORECASE,
 )
 # Names only: capitalised words, commas and "and", no sentence punctuation.

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
+from watcher.claims.certainty import SPEAKS
+
 # A first name and a surname, the last capitalised words after the title.
 _WORD: Final = r"[A-Z]\w+(?:[’'-][A-Z]\w+)?"
 _NAME: Final = rf"{_WORD}\s+(?:[A-Z]\.\s+)?{_WORD}(?![\w’'-]|\s+[A-Z])"
@@ -24,13 +26,6 @@ _TITLED: Final = re.compile(
 _SAYS: Final = r"(?:said|says|told|tells|announced|confirmed|revealed|stated|explained|shared)"
 
 
-# What a company does when it speaks: "Copperline has confirmed", "Obsidian made a
-# mistake and mentioned" (a word or two, or a short "… and", may stand between).
-_COMPANY_SAYS: Final = (
-    r"(?:[’']s?\s+)?(?:\w+\s+){0,2}(?:(?:\w+\s+){1,2}and\s+)?(?:has\s+|have\s+|had\s+)?"
-    r"(?:officially\s+)?(?:said|says|announced|confirmed|revealed|stated|explained|shared|"
-    r"mentioned|posted|tweeted|dated|delayed|pushed|moved|advised|promised|gave)\b"
-)
 _COMPANY_ROLES: Final = frozenset({"developer", "studio"})
 # First words that do not name a company on their own ("The Initiative" is not "The").
 _GENERIC_FIRST_WORDS: Final = frozenset(
@@ -59,7 +54,8 @@ class MakerSpeech:
             reverse=True,
         )
         self._company = (
-            re.compile(rf"\b(?:{'|'.join(companies)})\s*{_COMPANY_SAYS}") if companies else None
+            # It speaks as a known organisation does (``certainty.SPEAKS``).
+            re.compile(rf"\b(?:{'|'.join(companies)}){SPEAKS}") if companies else None
         )
         # A full name or its surname alone ("says Duncan"), after or before the verb.
         forms = sorted(
