@@ -1,4 +1,8 @@
-"""Claim rules on invented sentences (tests/data/claims/sentences.toml)."""
+"""Claim rules on invented sentences (tests/data/claims/sentences*.toml).
+
+The cases are split by theme over several files so that rules for dates, people
+and subjects can grow without every change touching one long file.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,16 @@ import pytest
 
 from watcher.claims import Claim, extract_claims
 
-CASES: list[dict[str, Any]] = tomllib.loads(
-    (Path(__file__).parent / "data/claims/sentences.toml").read_text(encoding="utf-8")
-)["case"]
+CASE_FILES = sorted((Path(__file__).parent / "data/claims").glob("sentences*.toml"))
+CASES: list[dict[str, Any]] = [
+    case for path in CASE_FILES for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]
+]
+
+
+def test_case_ids_are_unique() -> None:
+    ids = [case["id"] for case in CASES]
+    assert len(CASE_FILES) >= 1
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
 def _key(claim: Claim) -> str:
