@@ -330,6 +330,51 @@ _NOT_THE_WORK = re.compile(
 )
 
 
+# The work a status verb acts on, named right after it: "has cancelled Saltmarsh, a…".
+_OBJECT_GAP = re.compile(r"\s*(?:the\s+|its\s+|their\s+)?")
+# A title as the status verb's grammatical subject: "Thunderbolts has been delayed".
+# Passive only: in "Obsidian has delayed Avowed" the title before the verb is the agent.
+_AUXILIARY_GAP = re.compile(
+    r"[”\"’']?,?\s+(?:(?:has|have|had)\s+(?:also\s+)?(?:now\s+)?been|is|are|was|were)\s+"
+    r"(?:also\s+)?(?:now\s+)?(?:officially\s+)?$"
+)
+_BARE_GAP = re.compile(r"[”\"’']?,?\s+$")
+_PASSIVE_START = re.compile(r"(?:has\s+been|have\s+been|was|were|is|are|been)\s", re.I)
+# "cancelled Saltmarsh", "renews Copper Lanterns": a verb, then its object.
+_TRANSITIVE = re.compile(r"(?:ed|renews|cancels|axes|scraps|delays|postpones|greenlights)$", re.I)
+_NOT_AN_OBJECT = frozenset({"To", "For", "From", "Until", "Till", "Into", "By", "Of", "In", "On"})
+
+
+def _titled_subject(ctx: Context, start: int, end: int) -> str | None:
+    """Another title the status words ``ctx.text[start:end]`` are about, or None.
+
+    Only a title the grammar ties to the words counts: the verb's subject ("its film Pip
+    and the Paper Moon has been cancelled", "Hot Desk, was renewed") or its object
+    ("cancelled Saltmarsh, a tactics game"). A title elsewhere in the sentence is not
+    enough: "Fable may miss its window, possible delay to 2027" is still Fable's.
+    """
+    text = ctx.text
+    clause_start, _clause_end = clause_bounds(text, start, end)
+    before = text[clause_start:start]
+    titles = other_titles(ctx, before)
+    if titles:
+        offset, phrase = titles[-1]
+        gap = before[offset + len(phrase) :]
+        passive = _AUXILIARY_GAP.match(gap) or (
+            _BARE_GAP.match(gap) and _PASSIVE_START.match(text, start)
+        )
+        if passive and not main_positions(gap, ctx.subject):
+            return phrase
+    if not _TRANSITIVE.search(text[start:end]):
+        return None
+    lead = _OBJECT_GAP.match(text, end)
+    follows = text[lead.end() if lead else end :][:80]
+    after = other_titles(ctx, follows)
+    if after and after[0][0] == 0 and after[0][1].split()[0] not in _NOT_AN_OBJECT:
+        return after[0][1]
+    return None
+
+
 def status_claims(ctx: Context) -> list[Draft]:
     """Undated status claims of one sentence (dated ones come from release.py)."""
     text = ctx.text
@@ -355,6 +400,8 @@ def status_claims(ctx: Context) -> list[Draft]:
             continue
         if subject is None and _about_other_title(ctx):
             continue
+        if subject is None:
+            subject = _titled_subject(ctx, m.start(), m.end())
         if status == "released" and _NOT_THE_WORK.search(text, max(0, m.start() - 40), m.start()):
             continue  # "No trailer has been released yet": something else, or nothing, is out
         if status == "released" and "early access" in m.group(0).lower():

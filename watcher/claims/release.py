@@ -334,7 +334,7 @@ def other_titles(
         if inner[:1].isupper() and not main_positions(inner, ctx.subject):
             quoted.append((m.start(1), m.start(1) + len(inner), inner))
     found = [
-        (s, phrase)
+        _with_article(segment, s, phrase)
         for s, e, phrase in (title_spans(segment) if spans is None else spans)
         if not main_positions(phrase, ctx.subject)
         and _looks_like_title(segment, s, phrase)
@@ -342,6 +342,17 @@ def other_titles(
     ]
     found.extend((qs, inner) for qs, _qe, inner in quoted)
     return sorted(set(found))
+
+
+# A capital "The" inside a sentence belongs to the title after it ("the rival western
+# The Burning Acre"); at a sentence's start it may be just the article.
+_MID_SENTENCE_THE = re.compile(r"[\w,;:)’'”]\s+The\s$")
+
+
+def _with_article(segment: str, start: int, phrase: str) -> tuple[int, str]:
+    if _MID_SENTENCE_THE.search(segment, max(0, start - 8), start):
+        return start - 4, f"The {phrase}"
+    return start, phrase
 
 
 _QUOTED = re.compile(r"[“\"]([^”\"]{1,60})[”\"]")
@@ -373,15 +384,34 @@ _MAKER_NAME = re.compile(
 )
 
 
+# A kind of work named just before a capitalised phrase makes it a title: "its animated
+# film Pip and the Paper Moon", "the rival western The Burning Acre", "co-production, X".
+_WORK_BEFORE = re.compile(
+    r"\b(?:film|movie|game|series|show|drama|comedy|thriller|western|sequel|prequel|"
+    r"spinoff|spin-off|remake|remaster|reboot|adaptation|co-production|documentary|"
+    r"docuseries|anime|miniseries|RPG|shooter|title)(?:,\s+|\s+)(?:The\s+)?$"
+)
+# What a title's apposition says of it: "Saltmarsh, a tactics game", "X, from Kadence
+# Studios,": the phrase before is a work (a person would be "X, the actor who…").
+_WORK_APPOSITION = re.compile(
+    r"^,\s+(?:from\s+(?:[A-Z][\w&’'-]*\s?){1,4}[,.]|(?:a|an|the|its|their|another)\s+"
+    r"(?:[\w-]+\s+){0,4}?(?:game|film|movie|series|show|drama|comedy|thriller|western|sequel|"
+    r"prequel|spinoff|spin-off|remake|remaster|reboot|adaptation|co-production|documentary|"
+    r"docuseries|anime|miniseries|RPG|shooter|project)\b)"
+)
+
+
 def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
+    before = segment[:start]
+    after = segment[start + len(phrase) :]
+    if _WORK_BEFORE.search(before) or _WORK_APPOSITION.match(after):
+        return not _MAKER_NAME.search(phrase) and not _KNOWN_ORG.fullmatch(phrase)
     if "’s" in phrase or "'s" in phrase:
         return False  # "Ubisoft's E3 2017": an owner's event, not a title
     if _MAKER_NAME.search(phrase) or _KNOWN_ORG.fullmatch(phrase):
         return False  # "the RPG from Copperleaf Games", "Lionsgate has set": who makes it
-    before = segment[:start]
     if _PERSON_BEFORE.search(before):
         return False  # "starring Mahershala Ali has faced...": a person
-    after = segment[start + len(phrase) :]
     if _PERSON_CUE_AFTER.match(after):
         return False
     if re.search(r"\b(?:told|tells|according\s+to|via)\s+$", before):

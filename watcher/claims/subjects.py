@@ -426,7 +426,10 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 # Capitalised title-like phrases: runs of capitalised words, digits and joiners.
 _TITLE_WORD = r"(?:[A-Z][\w’'*.+-]*|\d+[\w.]*)"
-_TITLE_RUN = re.compile(rf"{_TITLE_WORD}(?:(?:\s+(?:of|the|and|&|in|on|a|to)|:)?\s+{_TITLE_WORD})*")
+# Up to two joiners between capitalised words: "Return of the Jedi", "Pip and the Moon".
+_TITLE_RUN = re.compile(
+    rf"{_TITLE_WORD}(?:(?:(?:\s+(?:of|the|and|&|in|on|a|to)){{1,2}}|:)?\s+{_TITLE_WORD})*"
+)
 _MONTH_WORDS: Final = frozenset(
     [
         "January",
