@@ -180,6 +180,13 @@ def headline(
     )
 
 
+def _by_subject(claims: Sequence[Claim], main_subject: str | None) -> dict[str, list[Claim]]:
+    grouped: dict[str, list[Claim]] = {}
+    for claim in claims:
+        grouped.setdefault(subject_key(_resolve(claim, main_subject)), []).append(claim)
+    return grouped
+
+
 def _representative(claims: Sequence[Claim]) -> Claim:
     # Repeated mentions of one identity: current over superseded, strongest
     # certainty, then the first mention -- independent of sentence wording.
@@ -293,13 +300,14 @@ def diff_claims(
     after, new_names = _slots(new, new_subject, people)
     old_heads: dict[str, Headline] = {}
     new_heads: dict[str, Headline] = {}
+    # Claims by subject key, grouped once: an article about thousands of subjects
+    # must not rescan every claim for each of them.
+    by_subject = {"old": _by_subject(old, old_subject), "new": _by_subject(new, new_subject)}
 
     def head(side: str, skey: str) -> Headline:
-        cache, claims, main = (
-            (old_heads, old, old_subject) if side == "old" else (new_heads, new, new_subject)
-        )
+        cache = old_heads if side == "old" else new_heads
         if skey not in cache:
-            mine = [c for c in claims if subject_key(_resolve(c, main)) == skey]
+            mine = by_subject[side].get(skey, [])
             cache[skey] = Headline(
                 best_claim("release_date", mine),
                 best_claim("status", mine),
