@@ -2,7 +2,10 @@
 
     .venv/bin/python bench/claims_speed.py [--devset ../shared/devset/articles] [--repeat 5]
 
-Uses the seed snapshots and, when present, the devset articles.
+Uses the seed snapshots and, when present, the devset articles. Then times hostile
+inputs of growing size (one run-on sentence of repeated dates; thousands of one-line
+items, each a claim about its own subject, diffed against a changed copy), whose cost
+must grow in proportion to their size, not faster.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from claims_eval import GoldArticle, load_devset, load_seeds
 
 from watcher.claims import extract_claims
+from watcher.diff import diff_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,7 +65,45 @@ def main(argv: list[str] | None = None) -> int:
         if near:
             count = len(near) // args.repeat
             print(f"{name}: {count} articles of 4-6 KB, median {statistics.median(near):.2f} ms")
+    hostile()
     return 0
+
+
+def _run_on(n: int) -> str:
+    return "Run-on\n\n" + "Season 2 premieres on April 14, 2027, " * n
+
+
+def _many_subjects(n: int, day: int = 1) -> str:
+    return "Many\n\n" + "\n\n".join(
+        f"Show {i} Season 2 is set to premiere on April {(i + day) % 28 + 1}, 2027 on Netflix."
+        for i in range(n)
+    )
+
+
+def hostile() -> None:
+    """Milliseconds per KB as hostile inputs grow: flat means linear."""
+    for label, make, sizes in (
+        ("run-on sentence", _run_on, (250, 1000, 4000)),
+        ("one-line items", _many_subjects, (500, 2000, 5000)),
+    ):
+        for n in sizes:
+            text = make(n)
+            started = time.perf_counter()
+            result = extract_claims(text, reference_date=None)
+            extracted = time.perf_counter() - started
+            line = f"{label}: {n} repeats, {len(text) / 1000:.0f} KB, {len(result.claims)} claims, "
+            line += f"extract {extracted:.2f} s ({extracted * 1e6 / len(text):.2f} ms/KB)"
+            if make is _many_subjects:
+                changed = extract_claims(_many_subjects(n, day=2), reference_date=None)
+                started = time.perf_counter()
+                changes = diff_claims(
+                    result.claims,
+                    changed.claims,
+                    old_subject=result.subject,
+                    new_subject=changed.subject,
+                )
+                line += f", diff {time.perf_counter() - started:.2f} s ({len(changes)} changes)"
+            print(line)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from watcher.claims import extract_claims
 from watcher.claims.drafts import statement_of
-from watcher.claims.sentences import segment
+from watcher.claims.engine import MAX_TEXT
+from watcher.claims.sentences import MAX_SENTENCE, segment
 from watcher.claims.speakers import MakerSpeech
 from watcher.claims.subjects import main_subject, title_spans
 
@@ -178,3 +182,37 @@ def test_a_developer_speaks_by_its_name_not_by_a_generic_first_word() -> None:
     assert makers.speaks("Studio Kaede confirmed the delay.")
     assert not makers.speaks("Studio staff said the show was delayed.")
     assert not makers.speaks("The report said the show was delayed.")
+
+
+def test_a_run_on_sentence_is_cut_into_bounded_pieces_with_exact_offsets() -> None:
+    text = "Run-on\n\n" + "Season 2 premieres on April 14, 2027, and " * 200 + "that is all."
+    pieces = [s for s in segment(text) if not s.headline]
+    assert len(pieces) > 1
+    assert all(len(p.text) <= MAX_SENTENCE for p in pieces)
+    assert all(text[p.start : p.end] == p.text for p in pieces)
+    # Cut after a clause break, so no date phrase is split in two.
+    assert all(p.text.rstrip().endswith((",", "and", ".")) for p in pieces)
+    result = extract_claims(text, reference_date=date(2026, 1, 1))
+    assert [c.value for c in result.claims if c.kind == "release_date"] == ["2027-04-14"]
+
+
+def test_text_past_the_limit_is_not_read(caplog: pytest.LogCaptureFixture) -> None:
+    line = "Show Season 2 is set to premiere on April 14, 2027 on Netflix.\n\n"
+    tail = "Late Show Season 3 premieres on May 5, 2028.\n"
+    text = "Big page\n\n" + line * (MAX_TEXT // len(line) + 1) + tail
+    result = extract_claims(text, reference_date=date(2026, 1, 1))
+    assert all(c.end <= MAX_TEXT for c in result.claims)
+    assert "2028-05-05" not in {c.value for c in result.claims}
+    assert "only the first" in caplog.text
+
+
+def test_a_paragraph_is_not_taken_for_the_headline_or_the_subject() -> None:
+    run_on = "Season 2 premieres on April 14, 2027, and the cast returns " * 20
+    result = extract_claims(f"Short\n\n{run_on}\n", reference_date=date(2026, 1, 1))
+    assert result.subject is None or len(result.subject.split()) <= 40
+    titled = extract_claims(
+        "Harbor Lights Season 2 premieres on April 14, 2027.",
+        reference_date=date(2026, 1, 1),
+        title="word " * 5000,
+    )
+    assert titled.subject == "Harbor Lights Season 2"

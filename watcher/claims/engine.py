@@ -7,6 +7,7 @@ status — and prefers the most explicit sentence among repeated mentions.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,9 +25,22 @@ from watcher.claims.facets import episode_claims, platform_claims, status_claims
 from watcher.claims.model import ArticleClaims, Claim, ReferenceBasis
 from watcher.claims.people import actor_names, cast_claims, cast_role
 from watcher.claims.release import release_claims
-from watcher.claims.sentences import Sentence, list_intros, looks_like_headline, segment
+from watcher.claims.sentences import (
+    MAX_HEADLINE_WORDS,
+    Sentence,
+    list_intros,
+    looks_like_headline,
+    segment,
+)
 from watcher.claims.speakers import MakerSpeech
 from watcher.claims.subjects import main_subject
+
+log = logging.getLogger(__name__)
+
+# About a hundred long articles' worth of text. The engine's cost grows with the text,
+# so a page of megabytes of lines would hold a check for minutes; what lies past this
+# is not read (and the log says so).
+MAX_TEXT = 400_000
 
 Rule = Callable[[Context], list[Draft]]
 RULES: tuple[Rule, ...] = (
@@ -52,7 +66,7 @@ def _key(draft: Draft) -> tuple[str, str, str, str]:
 
 
 def _headline_of(text: str, title: str | None) -> str | None:
-    if title and title.strip():
+    if title and title.strip() and len(title.split()) <= MAX_HEADLINE_WORDS:
         return title.strip()
     for line in text.splitlines():
         if looks_like_headline(line):
@@ -68,6 +82,10 @@ def extract_claims(
     title: str | None = None,
 ) -> ArticleClaims:
     """Claims of one plain-text article; relative dates resolve against ``reference_date``."""
+    if len(text) > MAX_TEXT:
+        cut = text.rfind("\n", 0, MAX_TEXT)
+        log.warning("claims: the text is %d characters; only the first %d are read", len(text), cut)
+        text = text[: cut if cut > 0 else MAX_TEXT]
     headline = _headline_of(text, title)
     sentences = segment(text, title)
     # The subject is voted on by the article's own sentences, not by its menus and teasers.

@@ -103,12 +103,17 @@ def list_intros(sentences: Sequence[Sentence]) -> list[int | None]:
     return intros
 
 
+MAX_HEADLINE_WORDS: Final = 40
+
+
 def looks_like_headline(line: str) -> bool:
     """A headline candidate: words with a capital, not a menu ("top of page", "Home | News")."""
     words = line.split()
     if "|" in line or _CLUTTER_LINE.match(line.strip()):
         return False
-    return len(words) >= 3 and any(ch.isupper() for ch in line)
+    # A paragraph is not a headline, and the subject, taken from the headline, is
+    # looked for around every claim: a long one would cost time on each.
+    return 3 <= len(words) <= MAX_HEADLINE_WORDS and any(ch.isupper() for ch in line)
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -146,7 +151,38 @@ def _is_clutter(line: str, in_list_block: bool) -> bool:
     return in_list_block
 
 
+# Real sentences stay well under this (the longest in the devset is about 500
+# characters); a longer run is a list or machine text, and since each date in a
+# sentence looks over the whole sentence, it is cut so the work stays linear.
+MAX_SENTENCE: Final = 1000
+# A comma before a digit is inside a date ("April 14, 2027"), not a clause break.
+_CLAUSE_BREAK = re.compile(r"[,;:]\s(?!\d)|\s[—–-]\s|\s")
+
+
+def _bounded(start: int, end: int, text: str) -> list[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most MAX_SENTENCE characters, cut after the
+    last clause break (else space) that fits."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE:
+        window = text[start : start + MAX_SENTENCE]
+        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(window) if m.group(0)[0] in ",;:—–-"]
+        spaces = [m.end() for m in _CLAUSE_BREAK.finditer(window)]
+        cut = start + (breaks[-1] if breaks else spaces[-1] if spaces else MAX_SENTENCE)
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
+
+
 def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [
+        bounded
+        for piece_start, piece_end in _sentences(text, start, end)
+        for bounded in _bounded(piece_start, piece_end, text)
+    ]
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
     cursor = start
     chunk = text[start:end]
