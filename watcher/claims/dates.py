@@ -107,7 +107,8 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         re.compile(
             pattern,
             re.IGNORECASE
-            if name in {"window", "relwindow", "relweek", "bareseason", "inmonths", "yearend"}
+            if name
+            in {"window", "relwindow", "relweek", "bareseason", "inmonths", "yearend", "relday"}
             else 0,
         ),
     )
@@ -139,11 +140,16 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
         ("relmonth", rf"\b(?P<rwhen2>this|next|last)\s+{_MONTH}"),
         ("relweek", r"\b(?P<wwhen>this|next|last)\s+week\b"),
+        # "out today", "premiered last night"; not "today's target" nor "USA Today".
+        (
+            "relday",
+            r"(?<!USA\s)\b(?P<dwhen>today|tonight|tomorrow|yesterday|last\s+night)\b(?![’']s)",
+        ),
         ("yearwindow", rf"\b{_YEAR}\s+(?P<window2>holiday\s+season|holidays?)"),
         ("relyear", rf"\b(?:later\s+)?{_REL_YEAR}"),
         (
             "bareseason",
-            r"\b(?:in|by|for|this|until|till)\s+[\"“‘']?(?P<bwin>(?:early\s+|late\s+|mid-?)?"
+            r"\b(?:in|by|for|this|until|till)\s+(?:the\s+)?[\"“‘']?(?P<bwin>(?:early\s+|late\s+|mid-?)?"
             r"(?:spring|summer|fall|autumn|winter)|the\s+holidays?)\b(?!\s+(?:of|\d))",
         ),
         (
@@ -175,6 +181,7 @@ _RELEASE_NOUN_AFTER = re.compile(
     r"\s+(?:theatrical\s+|global\s+)?(?:release|launch|premiere|debut|window)\b", re.IGNORECASE
 )
 _YEAR_OFFSET: Final = {"this": 0, "next": 1, "last": -1}
+_DAY_OFFSET: Final = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1, "last night": -1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +288,11 @@ def _value(name: str, m: re.Match[str], ref: date | None) -> str | None:
         offset = {"last": -1, "this": 0, "next": 1}[groups["wwhen"].lower()]
         monday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=offset)
         return f"{monday.isoformat()}/{(monday + timedelta(days=6)).isoformat()}"
+    if name == "relday":
+        if ref is None:
+            return None
+        when = " ".join(groups["dwhen"].lower().split())
+        return (ref + timedelta(days=_DAY_OFFSET[when])).isoformat()
     if name == "relwindow":
         return _relwindow(groups["rwhen"].lower(), groups["rwhat"].lower(), ref)
     if name == "bareseason":
@@ -333,6 +345,9 @@ def _relwindow(when: str, what: str, ref: date | None) -> str | None:
     when = " ".join(when.split())
     year = ref.year + (1 if "next" in when else 0)
     if what == "year":
+        if when == "later this":
+            # "later this year": from now to December, not the year's last third.
+            return _window_value(year, (ref.month, 12))
         if when.startswith("early"):
             return _window_value(year, WINDOWS["early"])
         if when.startswith("late"):

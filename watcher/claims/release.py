@@ -161,6 +161,10 @@ _DASHED = re.compile(
     re.IGNORECASE,
 )
 _AS_LATE_AS = re.compile(r"\bas\s+late\s+as\s+$", re.IGNORECASE)
+# "today", "last night" date an event only when its verb is close by ("is out today",
+# "began shooting yesterday"); a "today" far from it dates the report ("made the delay
+# official today").
+_RELDAY_EVENT = re.compile(rf"\b(?:{_RELEASE}|{_FILMING})\b[^,.;:]{{0,40}}$", re.IGNORECASE)
 
 
 # A promo as the subject of the release verb: "No trailer has been released".
@@ -511,10 +515,12 @@ def release_claims(ctx: Context) -> list[Draft]:
                 )
             continue
         since_previous = text[max(c_start, prev_end) : mention.start]
+        if mention.kind == "relday" and not _RELDAY_EVENT.search(before):
+            continue
         event = _classify(before, after)
         if _HOPES.search(before) or _DASHED.match(after):
             continue  # "hopes of a 2023 release were crushed": not a claim
-        if event is None and c_start > 0:
+        if event is None and c_start > 0 and mention.kind != "relday":
             event = _classify(text[: mention.start], after)
         if event is None and _scheduled_work(ctx, text[c_start : mention.start], since_previous):
             event = "release"
