@@ -160,6 +160,12 @@ _DASHED = re.compile(
     r"^\s*\w+\s+(?:was|were|have\s+been|has\s+been)\s+(?:crushed|dashed|ruled\s+out)",
     re.IGNORECASE,
 )
+_FISCAL_END = re.compile(
+    r"\b(?:before|by)\s+the\s+end\s+of\s+(?:its|the|their|this|the\s+current)\s+"
+    r"(?:fiscal|financial)\s+year,?\s+which\s+(?:closes|ends|concludes|runs\s+(?:through|until|to))"
+    r"\s+(?:on\s+)?$",
+    re.IGNORECASE,
+)
 _AS_LATE_AS = re.compile(r"\bas\s+late\s+as\s+$", re.IGNORECASE)
 # "today", "last night" date an event only when its verb is close by ("is out today",
 # "began shooting yesterday"); a "today" far from it dates the report ("made the delay
@@ -424,8 +430,13 @@ _DONE_RELEASE = re.compile(
 _SCHEDULED_END = re.compile(
     r"\b(?:is|was|are|were|been|now|originally|initially|still|currently|first)\s+"
     r"(?:\w+\s+)?(?:expected|due|slated|scheduled|targeted|planned|penciled\s+in|pencilled\s+in)"
-    r"\s+(?:for|in|on|by)\s+(?:(?:the|a|an)\s+)?$",
+    r"\s+(?:for|in|on|by|before)\s+(?:(?:the|a|an)\s+)?(?:(?:early|late)\s+|mid-?)?$",
     re.IGNORECASE,
+)
+# Without a release word a date needs the work itself to be what is scheduled:
+# "HarborDB 18 is due in Q3 2025" (but "books are due on May 3" is no release).
+_SCHEDULE_CUE = re.compile(
+    r"\b(?:due|planned|expected|penciled|pencilled|targeted)\b", re.IGNORECASE
 )
 
 
@@ -436,7 +447,7 @@ def _scheduled_work(ctx: Context, clause: str, local: str) -> bool:
     m = _SCHEDULED_END.search(local)
     if m is None:
         return False
-    if any(e.group("other") or e.group("film") for e in _EVENT.finditer(local, 0, m.start())):
+    if _names_event(local[: m.start()]):
         return False
     if local.strip() != clause.strip() and not re.match(r"\s*(?:,\s*)?(?:and|but)\b", local):
         return False  # only a verb coordinated with the earlier one shares its subject
@@ -446,12 +457,27 @@ def _scheduled_work(ctx: Context, clause: str, local: str) -> bool:
     base = ctx.subject.base
     named = [head.rfind(base)] if base and base in head else []
     named += [a.start() for a in ANAPHOR.finditer(head)]
+    # "A second beta is expected in late June": a pre-release of the work.
+    named += [a.start() for a in _MILESTONE.finditer(head)]
     if not named:
         return False
     if local.strip() != clause.strip():
         return True
     between = head[max(named) :]
-    return not any(e.group("other") or e.group("film") for e in _EVENT.finditer(between))
+    return not _names_event(between)
+
+
+def _names_event(segment: str) -> bool:
+    """True when ``segment`` names an event other than the work's release; a beta is
+    the work's pre-release ("the second beta is expected"), its freeze is not."""
+    return any(
+        (e.group("other") or e.group("film"))
+        and not (e.group(0).lower() == "beta" and not _FREEZE_AFTER.match(segment, e.end()))
+        for e in _EVENT.finditer(segment)
+    )
+
+
+_FREEZE_AFTER = re.compile(r"\s+(?:freeze|branch)", re.IGNORECASE)
 
 
 def _told_as_past(local: str) -> bool:
@@ -489,7 +515,9 @@ def release_claims(ctx: Context) -> list[Draft]:
         certainty = certainty_of(text, statement_of(text, unknown.start(), unknown.end()))
         if subject != UNNAMED:
             drafts.append(Draft("release_date", "unknown", certainty, subject=subject))
-    mentions = dates.find_dates(text, ctx.ref) if _STRONG.search(text) else []
+    strong = bool(_STRONG.search(text))
+    scheduled_only = not strong and bool(_SCHEDULE_CUE.search(text))
+    mentions = dates.find_dates(text, ctx.ref) if strong or scheduled_only else []
     skip: set[int] = set()
     prev_end = 0
     for i, mention in enumerate(mentions):
@@ -517,10 +545,10 @@ def release_claims(ctx: Context) -> list[Draft]:
         since_previous = text[max(c_start, prev_end) : mention.start]
         if mention.kind == "relday" and not _RELDAY_EVENT.search(before):
             continue
-        event = _classify(before, after)
+        event = None if scheduled_only else _classify(before, after)
         if _HOPES.search(before) or _DASHED.match(after):
             continue  # "hopes of a 2023 release were crushed": not a claim
-        if event is None and c_start > 0 and mention.kind != "relday":
+        if event is None and c_start > 0 and mention.kind != "relday" and not scheduled_only:
             event = _classify(text[: mention.start], after)
         if event is None and _scheduled_work(ctx, text[c_start : mention.start], since_previous):
             event = "release"
@@ -544,10 +572,14 @@ def release_claims(ctx: Context) -> list[Draft]:
         if _EPISODE_RUN.search(head):
             continue  # "one new episode every Friday through April 30": the run, not the release
         gone = bool(_ANYMORE.match(text[end:]))
+        # "before the end of the fiscal year, which closes on March 31, 2026".
+        fiscal = _FISCAL_END.search(text, max(0, mention.start - 120), mention.start)
         if _AT_LEAST_THROUGH.search(head) or (_NOT_IN.search(head) and not gone):
             value = dates.after(value)
         elif _NOT_UNTIL.search(text[: mention.start]) or _EARLIEST_AFTER.match(text, end):
             value = dates.from_(value)
+        elif fiscal:
+            value = dates.until(value[:7])  # its last month: "../2026-03"
         elif _BEFORE.search(head) and mention.kind == "yearend":
             value = dates.until(value)  # "before the end of the year": by its end
         elif _BEFORE.search(head):
@@ -567,6 +599,8 @@ def release_claims(ctx: Context) -> list[Draft]:
         scope = (
             text[max(c_start, prev_end) : end] if superseded else text[c_start : max(end, c_end)]
         )
+        if fiscal:
+            scope = text[:end]  # the plan is the main clause's, the date is in the aside
         certainty = certainty_of(text, scope)
         subject = subject_for(ctx, c_start, mention.start)
         if subject in (None, UNNAMED) and event == "release" and not value.endswith("/.."):
