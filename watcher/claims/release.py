@@ -246,7 +246,7 @@ def _without_aside(segment: str) -> str:
 
 def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
     """Main subject (None) or the name of the subject the date phrase is about."""
-    text = ctx.text
+    text = _PLATFORM_TARGET.sub(lambda m: " " * len(m.group(0)), ctx.text)
     segment = text[clause_start:date_start]
     if re.match(r"(?:which|who)\b", segment) and "," in segment:
         # "X, which drops "Part Two" from its title, has been delayed to 2025": the
@@ -287,6 +287,17 @@ def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
 
 
 Span = tuple[int, int, str]
+
+_PLATFORM = (
+    r"(?:Nintendo\s+)?Switch(?:\s+2)?|PlayStation\s*[45]|PS[45]|Xbox(?:\s+Series\s+X"
+    r"(?:\s*[|/]\s*S)?|\s+One)?|Steam\s+Deck|PC|Mac"
+)
+# "coming exclusively to Nintendo Switch 2 in holiday 2025": the platform the work comes
+# to is neither another title nor a port ("the Switch 2 version" is one).
+_PLATFORM_TARGET = re.compile(
+    rf"\b(?:to|on|for)\s+(?:the\s+)?(?:{_PLATFORM})(?:\s*(?:,|and|&|or)\s*(?:{_PLATFORM}))*"
+    r"\b(?!\s+(?:editions?|versions?|ports?)\b)"
+)
 
 
 def _titles_and_spinoffs(ctx: Context, segment: str) -> tuple[list[tuple[int, str]], list[Span]]:
