@@ -53,7 +53,10 @@ _OTHER = (
     r"kick-?off|kicks?\s+off|opener|tournament|election|game\s+day|calendar|slate|remov\w*|"
     # Support windows of a release already out: "4.3 remains supported until 2027".
     r"supported|support|maintained|maintenance|end-of-life|EOL|updates|fix(?:es)?|patch(?:es)?|"
-    r"security|bug-?fix(?:es)?"
+    r"security|bug-?fix(?:es)?|end\s+of\s+(?:life|support)|sunset\w*|"
+    # Schedules that are not the work's release: branching, pre-orders, prices, fixtures.
+    r"branch(?:es|ed|ing)?|pre-?orders?|preorders?|price\s+(?:rise|increase|hike)s?|"
+    r"fixtures?"
 )
 _EVENT = re.compile(
     rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER})|(?P<move>{_MOVE}))\b",
@@ -155,7 +158,12 @@ _PLANNED = re.compile(
     r"were\s+to)\b",
     re.IGNORECASE,
 )
-_HOPES = re.compile(r"\bhopes?\s+(?:of|for)\s+(?:an?\s+)?$", re.IGNORECASE)
+_HOPES = re.compile(
+    r"\bhop(?:es?|ed|ing)\s+(?:of|for)\s+(?:an?\s+)?$|"
+    # "have until Oct. 31 to renew": a deadline, not a schedule.
+    r"\b(?:have|has|had|get|gets|given)\s+until\s+$",
+    re.IGNORECASE,
+)
 _DASHED = re.compile(
     r"^\s*\w+\s+(?:was|were|have\s+been|has\s+been)\s+(?:crushed|dashed|ruled\s+out)",
     re.IGNORECASE,
@@ -174,10 +182,17 @@ _RELDAY_EVENT = re.compile(rf"\b(?:{_RELEASE}|{_FILMING})\b[^,.;:]{{0,40}}$", re
 
 
 # A promo as the subject of the release verb: "No trailer has been released".
+# Also what is not the work at all: "Feature Freeze lands on", "Pre-orders open next
+# week", "the beta branch ships", "end of life arrives".
 _PROMO_BEFORE = re.compile(
     r"\b(?:trailers?|teasers?|clips?|footage|featurettes?|posters?|images?|stills?|"
-    r"photos?|first\s+look)\s+(?:(?:has|have|had)\s+(?:yet\s+to\s+)?(?:been\s+)?|"
-    r"was\s+|were\s+|is\s+|are\s+|will\s+(?:be\s+)?)?(?:not\s+)?$",
+    r"photos?|first\s+look|freeze|branch|pre-?orders?|preorders?|end\s+of\s+(?:life|support)|"
+    r"EOL|deadline|price\s+(?:rise|increase|hike)s?)"
+    # "The first trailer for Ironbloom Season 3 is": the promo of a named work.
+    r"(?:\s+(?:for|of)\s+(?:the\s+)?(?:[A-Z0-9][\w:’'&-]*\s+){1,5}?)?"
+    r"\s*(?:(?:has|have|had)\s+(?:yet\s+to\s+)?(?:been\s+)?|"
+    r"was\s+|were\s+|is\s+|are\s+|will\s+(?:be\s+)?)?(?:not\s+)?"
+    r"(?:(?:set|scheduled|slated|expected|due|going|poised|about)\s+to\s+)?$",
     re.IGNORECASE,
 )
 
@@ -226,7 +241,7 @@ def _classify(before: str, after: str) -> str | None:
     if last.group("rel"):
         # "No trailer has been released, and none is expected before spring": the
         # release word is the trailer's.
-        if _PROMO_BEFORE.search(before, max(0, last.start() - 40), last.start()):
+        if _PROMO_BEFORE.search(before, max(0, last.start() - 80), last.start()):
             return None
         if _MAINTENANCE_BEFORE.search(before, max(0, last.start() - 20), last.start()):
             return None  # "bugfix releases until October 2027": support, not the release
