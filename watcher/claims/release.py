@@ -39,7 +39,8 @@ _RELEASE = (
 # Words that move or schedule whatever event was named before them.
 _MOVE = (
     r"slated|scheduled|set|due|dated?|moved|moving|pushed|pushing|push|delay\w*|"
-    r"postpon\w*|shift\w*|planned|targets?|targeted|targeting|until|till|will|instead|slip\w*"
+    r"postpon\w*|shift\w*|planned|targets?|targeted|targeting|until|till|will|instead|slip\w*|"
+    r"penciled|pencilled"
 )
 # "shoot", "shooting", but not a game that is a "shooter".
 _FILMING = r"filming|filmed|shoot(?:s|ing)?|shot|production|photography|cameras|wrap\w*|record\w*"
@@ -67,7 +68,8 @@ _STRONG = re.compile(
     r"\b(?:releas\w*|see\s+(?:Season|Part|it|them|the)\b|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|came)\s+out|"
     r"coming|comes|drops?|"
     r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|available|theaters|theatres|"
-    r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|slip(?:s|ped|ping)?\s+(?:in)?to|"
+    r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|shift(?:s|ed|ing)|"
+    r"slip(?:s|ped|ping)?\s+(?:in)?to|"
     r"window|bow|lands?|unwrapping|"
     r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for)|"
     r"filming|shooting|production|photography|wrap\w*|until|early\s+access|targets?|"
@@ -89,10 +91,14 @@ _WRAP = re.compile(
 )
 _SUPERSEDED = re.compile(
     r"\b(?:originally|initially|previously|once|formerly|was\s+(?:set|slated|scheduled|"
-    r"planned|due|meant|supposed|going|to)|were\s+(?:set|slated|scheduled|planned)|"
+    r"planned|due|meant|supposed|going|to|penciled|pencilled)|were\s+(?:set|slated|scheduled|"
+    r"planned|penciled|pencilled)|"
     r"had\s+been|last\s+we\s+heard|its\s+initial|previous|old|instead\s+of|rather\s+than|"
     r"removed\s+from|"
-    r"mistake\w*)\b|\bfrom\s+(?:an?\s+|its\s+|the\s+)?$",
+    r"mistake\w*)\b|\bfrom\s+(?:an?\s+|its\s+|the\s+)?$|"
+    # "will no longer make its late 2025 window", "missed its spring window".
+    r"\b(?:no\s+longer\s+(?:make|makes|making|hit|hits|meet|meets)\s+(?:its|the|their)|"
+    r"miss(?:es|ed|ing)?\s+its)\s+(?:planned\s+|original\s+|target(?:ed)?\s+)?$",
     re.IGNORECASE,
 )
 _FROM_TO = re.compile(r"\bfrom\s+$", re.IGNORECASE)
@@ -155,6 +161,7 @@ _ANNOUNCED_AFTER = re.compile(
 # Plans in the past tense: a long-past date with these was superseded, not another title's.
 _PLANNED = re.compile(
     r"\b(?:projected|planned|slated|scheduled|set|due|targeted|expected|intended|was\s+to|"
+    r"penciled|pencilled|"
     r"were\s+to)\b",
     re.IGNORECASE,
 )
@@ -174,6 +181,7 @@ _FISCAL_END = re.compile(
     r"\s+(?:on\s+)?$",
     re.IGNORECASE,
 )
+_WHEN_TOLD = re.compile(r"(?:last|yesterday)\b", re.IGNORECASE)
 _AS_LATE_AS = re.compile(r"\bas\s+late\s+as\s+$", re.IGNORECASE)
 # "today", "last night" date an event only when its verb is close by ("is out today",
 # "began shooting yesterday"); a "today" far from it dates the report ("made the delay
@@ -571,6 +579,12 @@ def release_claims(ctx: Context) -> list[Draft]:
         since_previous = text[max(c_start, prev_end) : mention.start]
         if mention.kind == "relday" and not _RELDAY_EVENT.search(before):
             continue
+        if (
+            i > 0
+            and _WHEN_TOLD.match(text, mention.start)
+            and not text[prev_end : mention.start].strip()
+        ):
+            continue  # "pushed back to late 2025 last year": when the move was made
         event = None if scheduled_only else _classify(before, after)
         if _HOPES.search(before) or _DASHED.match(after):
             continue  # "hopes of a 2023 release were crushed": not a claim
