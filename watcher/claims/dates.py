@@ -149,7 +149,7 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ("relyear", rf"\b(?:later\s+)?{_REL_YEAR}"),
         (
             "bareseason",
-            r"\b(?:in|by|for|this|until|till)\s+(?:the\s+)?[\"“‘']?(?P<bwin>(?:early\s+|late\s+|mid-?)?"
+            r"\b(?:in|by|for|this|until|till|before|after)\s+(?P<bthe>the\s+)?[\"“‘']?(?P<bwin>(?:early\s+|late\s+|mid-?)?"
             r"(?:spring|summer|fall|autumn|winter)|the\s+holidays?)\b(?!\s+(?:of|\d))",
         ),
         (
@@ -382,6 +382,9 @@ def find_dates(text: str, ref: date | None) -> list[DateMention]:
             start, end = m.span()
             if name == "month":
                 start = m.start("month")
+            elif name == "bareseason":
+                # The preposition is left to the reader: "before the autumn" is a bound.
+                start = m.start("bthe") if m.group("bthe") else m.start("bwin")
             if any(start < e and s < end for s, e in taken):
                 continue
             if (

@@ -32,7 +32,8 @@ _RELEASE = (
     r"film|movie|game|sequel))|"
     r"out\s+now|hits?\s+(?:theaters|theatres|"
     r"screens|shelves|cinemas|version)|hitting|come\s+out|coming|comes|drops?|dropping|"
-    r"returns?|returning|air(?:s|ing)?|streaming|bows?|opens?|opening|ships?|shipping|"
+    r"returns?|returning|air(?:s|ing)?|streaming|bows?|opens?|opening|ships?|shipped|shipping|"
+    r"(?:goes|went|go|going)\s+live|(?:come|comes|came)\s+to\s+(?-i:[A-Z])\w*|"
     r"window|available|landing|lands?|GA|version\s+1\.0|unwrapping|follow|theaters|"
     r"theatres|screens|upped|release\s+date|way\s+to\s+you|early\s+access"
 )
@@ -67,7 +68,8 @@ _EVENT = re.compile(
 _STRONG = re.compile(
     r"\b(?:releas\w*|see\s+(?:Season|Part|it|them|the)\b|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|came)\s+out|"
     r"coming|comes|drops?|"
-    r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|available|theaters|theatres|"
+    r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|shipped|available|theaters|theatres|"
+    r"(?:goes|went)\s+live|(?:come|comes|came)\s+to\s+(?-i:[A-Z])\w*|"
     r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|shift(?:s|ed|ing)|"
     r"slip(?:s|ped|ping)?\s+(?:in)?to|"
     r"window|bow|lands?|unwrapping|"
@@ -180,6 +182,11 @@ _FISCAL_END = re.compile(
     r"(?:fiscal|financial)\s+year,?\s+which\s+(?:closes|ends|concludes|runs\s+(?:through|until|to))"
     r"\s+(?:on\s+)?$",
     re.IGNORECASE,
+)
+# "won't arrive until 2026" ("wouldn't resume production until early 2024" is annotated
+# as the window itself, so only release dates take the open bound).
+_WONT_UNTIL = re.compile(
+    r"\w+n[’']t\b[^.]{0,80}\b(?:until|till|before)\s+(?:the\s+)?$", re.IGNORECASE
 )
 _WHEN_TOLD = re.compile(r"(?:last|yesterday)\b", re.IGNORECASE)
 _AS_LATE_AS = re.compile(r"\bas\s+late\s+as\s+$", re.IGNORECASE)
@@ -464,7 +471,9 @@ _DONE_RELEASE = re.compile(
 _SCHEDULED_END = re.compile(
     r"\b(?:is|was|are|were|been|now|originally|initially|still|currently|first)\s+"
     r"(?:\w+\s+)?(?:expected|due|slated|scheduled|targeted|planned|penciled\s+in|pencilled\s+in)"
-    r"\s+(?:for|in|on|by|before)\s+(?:(?:the|a|an)\s+)?(?:(?:early|late)\s+|mid-?)?$",
+    # "is due back in the spring", "is expected early next year".
+    r"(?:\s+(?:back|out))?(?:\s+(?:for|in|on|by|before))?\s+(?:(?:the|a|an)\s+)?"
+    r"(?:(?:early|late)\s+|mid-?)?$",
     re.IGNORECASE,
 )
 # Without a release word a date needs the work itself to be what is scheduled:
@@ -616,7 +625,11 @@ def release_claims(ctx: Context) -> list[Draft]:
         fiscal = _FISCAL_END.search(text, max(0, mention.start - 120), mention.start)
         if _AT_LEAST_THROUGH.search(head) or (_NOT_IN.search(head) and not gone):
             value = dates.after(value)
-        elif _NOT_UNTIL.search(text[: mention.start]) or _EARLIEST_AFTER.match(text, end):
+        elif (
+            _NOT_UNTIL.search(text[: mention.start])
+            or _EARLIEST_AFTER.match(text, end)
+            or (event == "release" and _WONT_UNTIL.search(text, 0, mention.start))
+        ):
             value = dates.from_(value)
         elif fiscal:
             value = dates.until(value[:7])  # its last month: "../2026-03"
