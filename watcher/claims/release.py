@@ -9,6 +9,7 @@ else (interviews, strikes, announcements, events) is not a claim.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from watcher.claims import dates
@@ -186,7 +187,7 @@ _FISCAL_END = re.compile(
 # "won't arrive until 2026" ("wouldn't resume production until early 2024" is annotated
 # as the window itself, so only release dates take the open bound).
 _WONT_UNTIL = re.compile(
-    r"\w+n[’']t\b[^.]{0,80}\b(?:until|till|before)\s+(?:the\s+)?$", re.IGNORECASE
+    r"(?<=\w)n[’']t\b[^.]{0,80}\b(?:until|till|before)\s+(?:the\s+)?$", re.IGNORECASE
 )
 _WHEN_TOLD = re.compile(r"(?:last|yesterday)\b", re.IGNORECASE)
 _AS_LATE_AS = re.compile(r"\bas\s+late\s+as\s+$", re.IGNORECASE)
@@ -276,7 +277,7 @@ def _without_aside(segment: str) -> str:
 
 def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
     """Main subject (None) or the name of the subject the date phrase is about."""
-    text = _PLATFORM_TARGET.sub(lambda m: " " * len(m.group(0)), ctx.text)
+    text = _without_platforms(ctx.text)
     segment = text[clause_start:date_start]
     if re.match(r"(?:which|who)\b", segment) and "," in segment:
         # "X, which drops "Part Two" from its title, has been delayed to 2025": the
@@ -328,6 +329,13 @@ _PLATFORM_TARGET = re.compile(
     rf"\b(?:to|on|for)\s+(?:the\s+)?(?:{_PLATFORM})(?:\s*(?:,|and|&|or)\s*(?:{_PLATFORM}))*"
     r"\b(?!\s+(?:editions?|versions?|ports?)\b)"
 )
+
+
+@lru_cache(maxsize=32)
+def _without_platforms(text: str) -> str:
+    """``text`` with the platforms a work comes to blanked out (offsets kept); once
+    per sentence, however many dates it holds."""
+    return _PLATFORM_TARGET.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _titles_and_spinoffs(ctx: Context, segment: str) -> tuple[list[tuple[int, str]], list[Span]]:
@@ -628,7 +636,10 @@ def release_claims(ctx: Context) -> list[Draft]:
         elif (
             _NOT_UNTIL.search(text[: mention.start])
             or _EARLIEST_AFTER.match(text, end)
-            or (event == "release" and _WONT_UNTIL.search(text, 0, mention.start))
+            or (
+                event == "release"
+                and _WONT_UNTIL.search(text, max(0, mention.start - 120), mention.start)
+            )
         ):
             value = dates.from_(value)
         elif fiscal:
