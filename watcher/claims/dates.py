@@ -307,6 +307,33 @@ def _value(name: str, m: re.Match[str], ref: date | None) -> str | None:
     return None
 
 
+def _numeric(m: re.Match[str], order: str) -> str | None:
+    """An ambiguous numeric date ("3/8/2023") read in the page's own order."""
+    a, b, year = int(m.group("na")), int(m.group("nb")), int(m.group("ny"))
+    month, day = (a, b) if order == "mdy" else (b, a)
+    if month > 12 or not _valid_day(year, month, day):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+_NUMERIC_ANY: Final = re.compile(
+    r"(?<![\w./-])(?P<na>\d{1,2})/(?P<nb>\d{1,2})/(?:19|20)\d{2}(?![\w/-])"
+)
+
+
+def numeric_order(page: str) -> str | None:
+    """ "mdy" or "dmy" when the page's unambiguous numeric dates ("12/25/2026",
+    "25/12/2026") all agree; None when it has none or mixes them. One pass per page."""
+    orders = set()
+    for m in _NUMERIC_ANY.finditer(page):
+        a, b = int(m.group("na")), int(m.group("nb"))
+        if a <= 12 < b <= 31:
+            orders.add("mdy")
+        elif b <= 12 < a <= 31:
+            orders.add("dmy")
+    return orders.pop() if len(orders) == 1 else None
+
+
 _NUMBER_WORDS: Final = (
     "one",
     "two",
@@ -373,8 +400,9 @@ _JOINERS: Final = frozenset({"and", "or", "through"})
 _MONTH_BEFORE: Final = re.compile(rf"{_MONTH},?\s*$")
 
 
-def find_dates(text: str, ref: date | None) -> list[DateMention]:
-    """All date phrases in ``text``, left to right, without overlaps."""
+def find_dates(text: str, ref: date | None, *, order: str | None = None) -> list[DateMention]:
+    """All date phrases in ``text``, left to right, without overlaps. ``order`` ("mdy"
+    or "dmy", from :func:`numeric_order` over the whole page) reads "3/8/2023"."""
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
     for name, pattern in _PATTERNS:
@@ -402,6 +430,8 @@ def find_dates(text: str, ref: date | None) -> list[DateMention]:
             ):
                 continue
             value = _value(name, m, ref)
+            if value is None and name == "numeric" and order is not None:
+                value = _numeric(m, order)
             if value is None:
                 continue
             taken.append((start, end))
