@@ -26,6 +26,11 @@ from watcher.claims.subjects import (
 # The subject of a claim that is about something unnamed ("that film").
 UNNAMED: Final = "?"
 
+# Where a work "comes to": a platform, service or cinemas (not "came to Comic-Con").
+_SCREEN = (
+    r"(?:the\s+)?(?:Nintendo|Switch|PlayStation|PS[45]|Xbox|PC|Steam|Netflix|Max|HBO|Hulu|"
+    r"Disney|Prime|Apple|Peacock|Paramount|theaters|theatres|cinemas|consoles?|iOS|Android)"
+)
 _RELEASE = (
     r"releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|coming|came)\s+out|"
     # "we could see Season 2 in late 2027": the audience seeing the work is its release.
@@ -34,7 +39,7 @@ _RELEASE = (
     r"out\s+now|hits?\s+(?:theaters|theatres|"
     r"screens|shelves|cinemas|version)|hitting|come\s+out|coming|comes|drops?|dropping|"
     r"returns?|returning|air(?:s|ing)?|streaming|bows?|opens?|opening|ships?|shipped|shipping|"
-    r"(?:goes|went|go|going)\s+live|(?:come|comes|came)\s+to\s+(?-i:[A-Z])\w*|"
+    rf"(?:goes|went|go|going)\s+live|(?:come|comes|came)\s+to\s+{_SCREEN}|"
     r"window|available|landing|lands?|GA|version\s+1\.0|unwrapping|follow|theaters|"
     r"theatres|screens|upped|release\s+date|way\s+to\s+you|early\s+access"
 )
@@ -59,7 +64,7 @@ _OTHER = (
     r"security|bug-?fix(?:es)?|end\s+of\s+(?:life|support)|sunset\w*|"
     # Schedules that are not the work's release: branching, pre-orders, prices, fixtures.
     r"branch(?:es|ed|ing)?|pre-?orders?|preorders?|price\s+(?:rise|increase|hike)s?|"
-    r"fixtures?"
+    r"fixtures?|copies|units|sales|party|parties|tickets?|notes"
 )
 _EVENT = re.compile(
     rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER})|(?P<move>{_MOVE}))\b",
@@ -70,7 +75,7 @@ _STRONG = re.compile(
     r"\b(?:releas\w*|see\s+(?:Season|Part|it|them|the)\b|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|came)\s+out|"
     r"coming|comes|drops?|"
     r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|shipped|available|theaters|theatres|"
-    r"(?:goes|went)\s+live|(?:come|comes|came)\s+to\s+(?-i:[A-Z])\w*|"
+    rf"(?:goes|went)\s+live|(?:come|comes|came)\s+to\s+{_SCREEN}|"
     r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|shift(?:s|ed|ing)|"
     r"slip(?:s|ped|ping)?\s+(?:in)?to|"
     r"window|bow|lands?|unwrapping|"
@@ -203,7 +208,8 @@ _RELDAY_EVENT = re.compile(rf"\b(?:{_RELEASE}|{_FILMING})\b[^,.;:]{{0,40}}$", re
 _PROMO_BEFORE = re.compile(
     r"\b(?:trailers?|teasers?|clips?|footage|featurettes?|posters?|images?|stills?|"
     r"photos?|first\s+look|freeze|branch|pre-?orders?|preorders?|end\s+of\s+(?:life|support)|"
-    r"EOL|deadline|price\s+(?:rise|increase|hike)s?)"
+    r"EOL|deadline|price\s+(?:rise|increase|hike)s?|servers?|website|site|store\s+page|"
+    r"pre-?loads?|pre-?downloads?|sign-?ups?|registrations?)"
     # "The first trailer for Ironbloom Season 3 is": the promo of a named work.
     r"(?:\s+(?:for|of)\s+(?:the\s+)?(?:[A-Z0-9][\w:’'&-]*\s+){1,5}?)?"
     r"\s*(?:(?:has|have|had)\s+(?:yet\s+to\s+)?(?:been\s+)?|"
