@@ -199,7 +199,11 @@ _AS_LATE_AS = re.compile(r"\bas\s+late\s+as\s+$", re.IGNORECASE)
 # "today", "last night" date an event only when its verb is close by ("is out today",
 # "began shooting yesterday"); a "today" far from it dates the report ("made the delay
 # official today").
-_RELDAY_EVENT = re.compile(rf"\b(?:{_RELEASE}|{_FILMING})\b[^,.;:]{{0,40}}$", re.IGNORECASE)
+_RELDAY_EVENT = re.compile(
+    # A version's dots ("Lumen 4.0") do not end the phrase.
+    rf"\b(?:{_RELEASE}|{_FILMING})\b(?:[^,.;:]|(?<=\d)\.(?=\d)){{0,40}}$",
+    re.IGNORECASE,
+)
 
 
 # A promo as the subject of the release verb: "No trailer has been released".
@@ -242,6 +246,7 @@ def _classify(before: str, after: str) -> str | None:
     if _RELEASE_AFTER.match(after):
         return "release"
     last: re.Match[str] | None = None
+    prev: re.Match[str] | None = None
     moved = delayed = False
     for m in _EVENT.finditer(before):
         if m.group("move"):
@@ -255,11 +260,19 @@ def _classify(before: str, after: str) -> str | None:
             and _FILM_OBJECT.fullmatch(before[last.end() : m.start()])
         ):
             continue  # "filming began in May": the filming is the event, "began" its start
-        last, moved, delayed = m, False, False
+        prev, last, moved, delayed = last, m, False, False
     if last is None:
         return "release" if moved else None
     if delayed and _SPEECH_WORD.fullmatch(last.group(0)):
         return "release"  # "confirmed that the game has been delayed to spring 2027"
+    if (
+        prev is not None
+        and prev.group("rel")
+        and last.group(0).lower() == "beta"
+        and _BETA_OBJECT.fullmatch(before, prev.end(), last.start())
+        and not _FREEZE_AFTER.match(before, last.end())
+    ):
+        return "release"  # "released the first beta of X today": the beta's release
     if last.group("rel"):
         # "No trailer has been released, and none is expected before spring": the
         # release word is the trailer's.
@@ -534,6 +547,7 @@ def _names_event(segment: str) -> bool:
     )
 
 
+_BETA_OBJECT = re.compile(r"\s+(?:(?:the|a|an|its|their)\s+)?(?:[\w-]+\s+)?", re.IGNORECASE)
 _FREEZE_AFTER = re.compile(r"\s+(?:freeze|branch)", re.IGNORECASE)
 
 
