@@ -314,7 +314,7 @@ def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
     last_main = max(main + anaphors, default=-1)
     last_title = titles[-1][0] if titles else -1
     if max(foreign, default=-1) > max(last_main, last_title):
-        return UNNAMED
+        return _port_of(ctx, segment, max(foreign)) or UNNAMED
     if titles and last_title > last_main:
         return titles[-1][1]
     if last_main >= 0:
@@ -337,6 +337,33 @@ def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
 
 
 Span = tuple[int, int, str]
+
+_PORT_PLATFORM = (
+    r"PlayStation(?:\s*[45])?|PS[45]|Xbox(?:\s+Series\s+X(?:\s*[|/]\s*S)?|\s+One)?|"
+    r"(?:Nintendo\s+)?Switch(?:\s+2)?|PC|Mac|iOS|Android"
+)
+# "the console versions", "PlayStation and Xbox versions", "a physical Switch edition".
+_PORT = re.compile(
+    rf"(?P<label>(?:(?:physical|digital|retail)\s+)?(?:console|mobile|{_PORT_PLATFORM})"
+    rf"(?:\s*(?:,|and|&|or)\s*(?:{_PORT_PLATFORM}))*)\s+(?P<noun>editions?|versions?|ports?)\b"
+)
+
+
+def _port_of(ctx: Context, segment: str, at: int) -> str | None:
+    """The port or edition of the main work named at ``at`` as a subject of its own,
+    "Hades II (PlayStation and Xbox)" or "Hades II (physical Switch edition)"."""
+    if ctx.subject.name is None:
+        return None
+    # "Nintendo Switch 2 version": the port's name may start before the word that
+    # marked it as foreign ("Switch").
+    m = _PORT.search(segment, max(0, at - 9), at + 80)
+    if m is None or m.end() <= at or m.start() - at > 12:
+        return None
+    label = m.group("label")
+    if m.group("noun").startswith("edition"):
+        label += " edition"  # an edition is a product; a version is the work on a platform
+    return f"{ctx.subject.name} ({label})"
+
 
 _PLATFORM = (
     r"(?:Nintendo\s+)?Switch(?:\s+2)?|PlayStation\s*[45]|PS[45]|Xbox(?:\s+Series\s+X"
