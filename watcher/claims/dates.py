@@ -374,7 +374,7 @@ def _relwindow(when: str, what: str, ref: date | None) -> str | None:
     if what == "year":
         if when == "later this":
             # "later this year": from now to December, not the year's last third.
-            return _window_value(year, (ref.month, 12))
+            return f"{year:04d}-12" if ref.month == 12 else _window_value(year, (ref.month, 12))
         if when.startswith("early"):
             return _window_value(year, WINDOWS["early"])
         if when.startswith("late"):
