@@ -107,7 +107,8 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         re.compile(
             pattern,
             re.IGNORECASE
-            if name in {"window", "relwindow", "relweek", "bareseason", "inmonths", "yearend"}
+            if name
+            in {"window", "relwindow", "relweek", "bareseason", "inmonths", "yearend", "relday"}
             else 0,
         ),
     )
@@ -139,11 +140,16 @@ _PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
         ("relmonth", rf"\b(?P<rwhen2>this|next|last)\s+{_MONTH}"),
         ("relweek", r"\b(?P<wwhen>this|next|last)\s+week\b"),
+        # "out today", "premiered last night"; not "today's target" nor "USA Today".
+        (
+            "relday",
+            r"(?<!USA\s)\b(?P<dwhen>today|tonight|tomorrow|yesterday|last\s+night)\b(?![’']s)",
+        ),
         ("yearwindow", rf"\b{_YEAR}\s+(?P<window2>holiday\s+season|holidays?)"),
         ("relyear", rf"\b(?:later\s+)?{_REL_YEAR}"),
         (
             "bareseason",
-            r"\b(?:in|by|for|this|until|till)\s+[\"“‘']?(?P<bwin>(?:early\s+|late\s+|mid-?)?"
+            r"\b(?:in|by|for|this|until|till|before|after)\s+(?P<bthe>the\s+)?[\"“‘']?(?P<bwin>(?:early\s+|late\s+|mid-?)?"
             r"(?:spring|summer|fall|autumn|winter)|the\s+holidays?)\b(?!\s+(?:of|\d))",
         ),
         (
@@ -175,6 +181,7 @@ _RELEASE_NOUN_AFTER = re.compile(
     r"\s+(?:theatrical\s+|global\s+)?(?:release|launch|premiere|debut|window)\b", re.IGNORECASE
 )
 _YEAR_OFFSET: Final = {"this": 0, "next": 1, "last": -1}
+_DAY_OFFSET: Final = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1, "last night": -1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +288,11 @@ def _value(name: str, m: re.Match[str], ref: date | None) -> str | None:
         offset = {"last": -1, "this": 0, "next": 1}[groups["wwhen"].lower()]
         monday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=offset)
         return f"{monday.isoformat()}/{(monday + timedelta(days=6)).isoformat()}"
+    if name == "relday":
+        if ref is None:
+            return None
+        when = " ".join(groups["dwhen"].lower().split())
+        return (ref + timedelta(days=_DAY_OFFSET[when])).isoformat()
     if name == "relwindow":
         return _relwindow(groups["rwhen"].lower(), groups["rwhat"].lower(), ref)
     if name == "bareseason":
@@ -293,6 +305,33 @@ def _value(name: str, m: re.Match[str], ref: date | None) -> str | None:
         index = ref.month - 1 + n
         return f"{ref.year + index // 12:04d}-{index % 12 + 1:02d}"
     return None
+
+
+def _numeric(m: re.Match[str], order: str) -> str | None:
+    """An ambiguous numeric date ("3/8/2023") read in the page's own order."""
+    a, b, year = int(m.group("na")), int(m.group("nb")), int(m.group("ny"))
+    month, day = (a, b) if order == "mdy" else (b, a)
+    if month > 12 or not _valid_day(year, month, day):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+_NUMERIC_ANY: Final = re.compile(
+    r"(?<![\w./-])(?P<na>\d{1,2})/(?P<nb>\d{1,2})/(?:19|20)\d{2}(?![\w/-])"
+)
+
+
+def numeric_order(page: str) -> str | None:
+    """ "mdy" or "dmy" when the page's unambiguous numeric dates ("12/25/2026",
+    "25/12/2026") all agree; None when it has none or mixes them. One pass per page."""
+    orders = set()
+    for m in _NUMERIC_ANY.finditer(page):
+        a, b = int(m.group("na")), int(m.group("nb"))
+        if a <= 12 < b <= 31:
+            orders.add("mdy")
+        elif b <= 12 < a <= 31:
+            orders.add("dmy")
+    return orders.pop() if len(orders) == 1 else None
 
 
 _NUMBER_WORDS: Final = (
@@ -333,6 +372,9 @@ def _relwindow(when: str, what: str, ref: date | None) -> str | None:
     when = " ".join(when.split())
     year = ref.year + (1 if "next" in when else 0)
     if what == "year":
+        if when == "later this":
+            # "later this year": from now to December, not the year's last third.
+            return f"{year:04d}-12" if ref.month == 12 else _window_value(year, (ref.month, 12))
         if when.startswith("early"):
             return _window_value(year, WINDOWS["early"])
         if when.startswith("late"):
@@ -358,8 +400,9 @@ _JOINERS: Final = frozenset({"and", "or", "through"})
 _MONTH_BEFORE: Final = re.compile(rf"{_MONTH},?\s*$")
 
 
-def find_dates(text: str, ref: date | None) -> list[DateMention]:
-    """All date phrases in ``text``, left to right, without overlaps."""
+def find_dates(text: str, ref: date | None, *, order: str | None = None) -> list[DateMention]:
+    """All date phrases in ``text``, left to right, without overlaps. ``order`` ("mdy"
+    or "dmy", from :func:`numeric_order` over the whole page) reads "3/8/2023"."""
     taken: list[tuple[int, int]] = []
     found: list[DateMention] = []
     for name, pattern in _PATTERNS:
@@ -367,6 +410,9 @@ def find_dates(text: str, ref: date | None) -> list[DateMention]:
             start, end = m.span()
             if name == "month":
                 start = m.start("month")
+            elif name == "bareseason":
+                # The preposition is left to the reader: "before the autumn" is a bound.
+                start = m.start("bthe") if m.group("bthe") else m.start("bwin")
             if any(start < e and s < end for s, e in taken):
                 continue
             if (
@@ -384,6 +430,8 @@ def find_dates(text: str, ref: date | None) -> list[DateMention]:
             ):
                 continue
             value = _value(name, m, ref)
+            if value is None and name == "numeric" and order is not None:
+                value = _numeric(m, order)
             if value is None:
                 continue
             taken.append((start, end))

@@ -9,6 +9,7 @@ else (interviews, strikes, announcements, events) is not a claim.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from watcher.claims import dates
@@ -25,6 +26,11 @@ from watcher.claims.subjects import (
 # The subject of a claim that is about something unnamed ("that film").
 UNNAMED: Final = "?"
 
+# Where a work "comes to": a platform, service or cinemas (not "came to Comic-Con").
+_SCREEN = (
+    r"(?:the\s+)?(?:Nintendo|Switch|PlayStation|PS[45]|Xbox|PC|Steam|Netflix|Max|HBO|Hulu|"
+    r"Disney|Prime|Apple|Peacock|Paramount|theaters|theatres|cinemas|consoles?|iOS|Android)"
+)
 _RELEASE = (
     r"releas\w*|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|coming|came)\s+out|"
     # "we could see Season 2 in late 2027": the audience seeing the work is its release.
@@ -32,14 +38,16 @@ _RELEASE = (
     r"film|movie|game|sequel))|"
     r"out\s+now|hits?\s+(?:theaters|theatres|"
     r"screens|shelves|cinemas|version)|hitting|come\s+out|coming|comes|drops?|dropping|"
-    r"returns?|returning|air(?:s|ing)?|streaming|bows?|opens?|opening|ships?|shipping|"
+    r"returns?|returning|air(?:s|ing)?|streaming|bows?|opens?|opening|ships?|shipped|shipping|"
+    rf"(?:goes|went|go|going)\s+live|(?:come|comes|came)\s+to\s+{_SCREEN}|"
     r"window|available|landing|lands?|GA|version\s+1\.0|unwrapping|follow|theaters|"
     r"theatres|screens|upped|release\s+date|way\s+to\s+you|early\s+access"
 )
 # Words that move or schedule whatever event was named before them.
 _MOVE = (
     r"slated|scheduled|set|due|dated?|moved|moving|pushed|pushing|push|delay\w*|"
-    r"postpon\w*|shift\w*|planned|targets?|targeted|targeting|until|till|will|instead|slip\w*"
+    r"postpon\w*|shift\w*|planned|targets?|targeted|targeting|until|till|will|instead|slip\w*|"
+    r"penciled|pencilled"
 )
 # "shoot", "shooting", but not a game that is a "shooter".
 _FILMING = r"filming|filmed|shoot(?:s|ing)?|shot|production|photography|cameras|wrap\w*|record\w*"
@@ -53,7 +61,10 @@ _OTHER = (
     r"kick-?off|kicks?\s+off|opener|tournament|election|game\s+day|calendar|slate|remov\w*|"
     # Support windows of a release already out: "4.3 remains supported until 2027".
     r"supported|support|maintained|maintenance|end-of-life|EOL|updates|fix(?:es)?|patch(?:es)?|"
-    r"security|bug-?fix(?:es)?"
+    r"security|bug-?fix(?:es)?|end\s+of\s+(?:life|support)|sunset\w*|"
+    # Schedules that are not the work's release: branching, pre-orders, prices, fixtures.
+    r"branch(?:es|ed|ing)?|pre-?orders?|preorders?|price\s+(?:rise|increase|hike)s?|"
+    r"fixtures?|copies|units|sales|party|parties|tickets?|notes"
 )
 _EVENT = re.compile(
     rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER})|(?P<move>{_MOVE}))\b",
@@ -63,8 +74,10 @@ _EVENT = re.compile(
 _STRONG = re.compile(
     r"\b(?:releas\w*|see\s+(?:Season|Part|it|them|the)\b|premier\w*|debut\w*|launch\w*|arriv\w*|(?:be|is|are|comes?|came)\s+out|"
     r"coming|comes|drops?|"
-    r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|available|theaters|theatres|"
-    r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|slip(?:s|ped|ping)?\s+(?:in)?to|"
+    r"returns?|air(?:s|ing)?|streaming|opens?|opening|ships?|shipped|available|theaters|theatres|"
+    rf"(?:goes|went)\s+live|(?:come|comes|came)\s+to\s+{_SCREEN}|"
+    r"GA|version\s+1\.0|delay\w*|postpon\w*|pushed|moved|shift(?:s|ed|ing)|"
+    r"slip(?:s|ped|ping)?\s+(?:in)?to|"
     r"window|bow|lands?|unwrapping|"
     r"way\s+to\s+you|follow|moving|pushing|slated|scheduled|set\s+(?:to|for)|"
     r"filming|shooting|production|photography|wrap\w*|until|early\s+access|targets?|"
@@ -86,10 +99,14 @@ _WRAP = re.compile(
 )
 _SUPERSEDED = re.compile(
     r"\b(?:originally|initially|previously|once|formerly|was\s+(?:set|slated|scheduled|"
-    r"planned|due|meant|supposed|going|to)|were\s+(?:set|slated|scheduled|planned)|"
+    r"planned|due|meant|supposed|going|to|penciled|pencilled)|were\s+(?:set|slated|scheduled|"
+    r"planned|penciled|pencilled)|"
     r"had\s+been|last\s+we\s+heard|its\s+initial|previous|old|instead\s+of|rather\s+than|"
     r"removed\s+from|"
-    r"mistake\w*)\b|\bfrom\s+(?:an?\s+|its\s+|the\s+)?$",
+    r"mistake\w*)\b|\bfrom\s+(?:an?\s+|its\s+|the\s+)?$|"
+    # "will no longer make its late 2025 window", "missed its spring window".
+    r"\b(?:no\s+longer\s+(?:make|makes|making|hit|hits|meet|meets)\s+(?:its|the|their)|"
+    r"miss(?:es|ed|ing)?\s+its)\s+(?:planned\s+|original\s+|target(?:ed)?\s+)?$",
     re.IGNORECASE,
 )
 _FROM_TO = re.compile(r"\bfrom\s+$", re.IGNORECASE)
@@ -152,22 +169,56 @@ _ANNOUNCED_AFTER = re.compile(
 # Plans in the past tense: a long-past date with these was superseded, not another title's.
 _PLANNED = re.compile(
     r"\b(?:projected|planned|slated|scheduled|set|due|targeted|expected|intended|was\s+to|"
+    r"penciled|pencilled|"
     r"were\s+to)\b",
     re.IGNORECASE,
 )
-_HOPES = re.compile(r"\bhopes?\s+(?:of|for)\s+(?:an?\s+)?$", re.IGNORECASE)
+_HOPES = re.compile(
+    r"\bhop(?:es?|ed|ing)\s+(?:of|for)\s+(?:an?\s+)?$|"
+    # "have until Oct. 31 to renew": a deadline, not a schedule.
+    r"\b(?:have|has|had|get|gets|given)\s+until\s+$",
+    re.IGNORECASE,
+)
 _DASHED = re.compile(
     r"^\s*\w+\s+(?:was|were|have\s+been|has\s+been)\s+(?:crushed|dashed|ruled\s+out)",
     re.IGNORECASE,
 )
+_FISCAL_END = re.compile(
+    r"\b(?:before|by)\s+the\s+end\s+of\s+(?:its|the|their|this|the\s+current)\s+"
+    r"(?:fiscal|financial)\s+year,?\s+which\s+(?:closes|ends|concludes|runs\s+(?:through|until|to))"
+    r"\s+(?:on\s+)?$",
+    re.IGNORECASE,
+)
+# "won't arrive until 2026" ("wouldn't resume production until early 2024" is annotated
+# as the window itself, so only release dates take the open bound).
+_WONT_UNTIL = re.compile(
+    r"(?<=\w)n[’']t\b[^.]{0,80}\b(?:until|till|before)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_WHEN_TOLD = re.compile(r"(?:last|yesterday)\b", re.IGNORECASE)
 _AS_LATE_AS = re.compile(r"\bas\s+late\s+as\s+$", re.IGNORECASE)
+# "today", "last night" date an event only when its verb is close by ("is out today",
+# "began shooting yesterday"); a "today" far from it dates the report ("made the delay
+# official today").
+_RELDAY_EVENT = re.compile(
+    # A version's dots ("Lumen 4.0") do not end the phrase.
+    rf"\b(?:{_RELEASE}|{_FILMING})\b(?:[^,.;:]|(?<=\d)\.(?=\d)){{0,40}}$",
+    re.IGNORECASE,
+)
 
 
 # A promo as the subject of the release verb: "No trailer has been released".
+# Also what is not the work at all: "Feature Freeze lands on", "Pre-orders open next
+# week", "the beta branch ships", "end of life arrives".
 _PROMO_BEFORE = re.compile(
     r"\b(?:trailers?|teasers?|clips?|footage|featurettes?|posters?|images?|stills?|"
-    r"photos?|first\s+look)\s+(?:(?:has|have|had)\s+(?:yet\s+to\s+)?(?:been\s+)?|"
-    r"was\s+|were\s+|is\s+|are\s+|will\s+(?:be\s+)?)?(?:not\s+)?$",
+    r"photos?|first\s+look|freeze|branch|pre-?orders?|preorders?|end\s+of\s+(?:life|support)|"
+    r"EOL|deadline|price\s+(?:rise|increase|hike)s?|servers?|website|site|store\s+page|"
+    r"pre-?loads?|pre-?downloads?|sign-?ups?|registrations?)"
+    # "The first trailer for Ironbloom Season 3 is": the promo of a named work.
+    r"(?:\s+(?:for|of)\s+(?:the\s+)?(?:[A-Z0-9][\w:’'&-]*\s+){1,5}?)?"
+    r"\s*(?:(?:has|have|had)\s+(?:yet\s+to\s+)?(?:been\s+)?|"
+    r"was\s+|were\s+|is\s+|are\s+|will\s+(?:be\s+)?)?(?:not\s+)?"
+    r"(?:(?:set|scheduled|slated|expected|due|going|poised|about)\s+to\s+)?$",
     re.IGNORECASE,
 )
 
@@ -195,6 +246,7 @@ def _classify(before: str, after: str) -> str | None:
     if _RELEASE_AFTER.match(after):
         return "release"
     last: re.Match[str] | None = None
+    prev: re.Match[str] | None = None
     moved = delayed = False
     for m in _EVENT.finditer(before):
         if m.group("move"):
@@ -208,15 +260,23 @@ def _classify(before: str, after: str) -> str | None:
             and _FILM_OBJECT.fullmatch(before[last.end() : m.start()])
         ):
             continue  # "filming began in May": the filming is the event, "began" its start
-        last, moved, delayed = m, False, False
+        prev, last, moved, delayed = last, m, False, False
     if last is None:
         return "release" if moved else None
     if delayed and _SPEECH_WORD.fullmatch(last.group(0)):
         return "release"  # "confirmed that the game has been delayed to spring 2027"
+    if (
+        prev is not None
+        and prev.group("rel")
+        and last.group(0).lower() == "beta"
+        and _BETA_OBJECT.fullmatch(before, prev.end(), last.start())
+        and not _FREEZE_AFTER.match(before, last.end())
+    ):
+        return "release"  # "released the first beta of X today": the beta's release
     if last.group("rel"):
         # "No trailer has been released, and none is expected before spring": the
         # release word is the trailer's.
-        if _PROMO_BEFORE.search(before, max(0, last.start() - 40), last.start()):
+        if _PROMO_BEFORE.search(before, max(0, last.start() - 80), last.start()):
             return None
         if _MAINTENANCE_BEFORE.search(before, max(0, last.start() - 20), last.start()):
             return None  # "bugfix releases until October 2027": support, not the release
@@ -236,7 +296,7 @@ def _without_aside(segment: str) -> str:
 
 def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
     """Main subject (None) or the name of the subject the date phrase is about."""
-    text = ctx.text
+    text = _without_platforms(ctx.text)
     segment = text[clause_start:date_start]
     if re.match(r"(?:which|who)\b", segment) and "," in segment:
         # "X, which drops "Part Two" from its title, has been delayed to 2025": the
@@ -254,7 +314,7 @@ def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
     last_main = max(main + anaphors, default=-1)
     last_title = titles[-1][0] if titles else -1
     if max(foreign, default=-1) > max(last_main, last_title):
-        return UNNAMED
+        return _port_of(ctx, segment, max(foreign)) or UNNAMED
     if titles and last_title > last_main:
         return titles[-1][1]
     if last_main >= 0:
@@ -277,6 +337,51 @@ def subject_for(ctx: Context, clause_start: int, date_start: int) -> str | None:
 
 
 Span = tuple[int, int, str]
+
+_PORT_PLATFORM = (
+    r"PlayStation(?:\s*[45])?|PS[45]|Xbox(?:\s+Series\s+X(?:\s*[|/]\s*S)?|\s+One)?|"
+    r"(?:Nintendo\s+)?Switch(?:\s+2)?|PC|Mac|iOS|Android"
+)
+# "the console versions", "PlayStation and Xbox versions", "a physical Switch edition".
+_PORT = re.compile(
+    rf"(?P<label>(?:(?:physical|digital|retail)\s+)?(?:console|mobile|{_PORT_PLATFORM})"
+    rf"(?:\s*(?:,|and|&|or)\s*(?:{_PORT_PLATFORM}))*)\s+(?P<noun>editions?|versions?|ports?)\b"
+)
+
+
+def _port_of(ctx: Context, segment: str, at: int) -> str | None:
+    """The port or edition of the main work named at ``at`` as a subject of its own,
+    "Hades II (PlayStation and Xbox)" or "Hades II (physical Switch edition)"."""
+    if ctx.subject.name is None:
+        return None
+    # "Nintendo Switch 2 version": the port's name may start before the word that
+    # marked it as foreign ("Switch").
+    m = _PORT.search(segment, max(0, at - 9), at + 80)
+    if m is None or m.end() <= at or m.start() - at > 12:
+        return None
+    label = m.group("label")
+    if m.group("noun").startswith("edition"):
+        label += " edition"  # an edition is a product; a version is the work on a platform
+    return f"{ctx.subject.name} ({label})"
+
+
+_PLATFORM = (
+    r"(?:Nintendo\s+)?Switch(?:\s+2)?|PlayStation\s*[45]|PS[45]|Xbox(?:\s+Series\s+X"
+    r"(?:\s*[|/]\s*S)?|\s+One)?|Steam\s+Deck|PC|Mac"
+)
+# "coming exclusively to Nintendo Switch 2 in holiday 2025": the platform the work comes
+# to is neither another title nor a port ("the Switch 2 version" is one).
+_PLATFORM_TARGET = re.compile(
+    rf"\b(?:to|on|for)\s+(?:the\s+)?(?:{_PLATFORM})(?:\s*(?:,|and|&|or)\s*(?:{_PLATFORM}))*"
+    r"\b(?!\s+(?:editions?|versions?|ports?)\b)"
+)
+
+
+@lru_cache(maxsize=32)
+def _without_platforms(text: str) -> str:
+    """``text`` with the platforms a work comes to blanked out (offsets kept); once
+    per sentence, however many dates it holds."""
+    return _PLATFORM_TARGET.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _titles_and_spinoffs(ctx: Context, segment: str) -> tuple[list[tuple[int, str]], list[Span]]:
@@ -450,8 +555,15 @@ _DONE_RELEASE = re.compile(
 _SCHEDULED_END = re.compile(
     r"\b(?:is|was|are|were|been|now|originally|initially|still|currently|first)\s+"
     r"(?:\w+\s+)?(?:expected|due|slated|scheduled|targeted|planned|penciled\s+in|pencilled\s+in)"
-    r"\s+(?:for|in|on|by)\s+(?:(?:the|a|an)\s+)?$",
+    # "is due back in the spring", "is expected early next year".
+    r"(?:\s+(?:back|out))?(?:\s+(?:for|in|on|by|before))?\s+(?:(?:the|a|an)\s+)?"
+    r"(?:(?:early|late)\s+|mid-?)?$",
     re.IGNORECASE,
+)
+# Without a release word a date needs the work itself to be what is scheduled:
+# "HarborDB 18 is due in Q3 2025" (but "books are due on May 3" is no release).
+_SCHEDULE_CUE = re.compile(
+    r"\b(?:due|planned|expected|penciled|pencilled|targeted)\b", re.IGNORECASE
 )
 
 
@@ -462,7 +574,7 @@ def _scheduled_work(ctx: Context, clause: str, local: str) -> bool:
     m = _SCHEDULED_END.search(local)
     if m is None:
         return False
-    if any(e.group("other") or e.group("film") for e in _EVENT.finditer(local, 0, m.start())):
+    if _names_event(local[: m.start()]):
         return False
     if local.strip() != clause.strip() and not re.match(r"\s*(?:,\s*)?(?:and|but)\b", local):
         return False  # only a verb coordinated with the earlier one shares its subject
@@ -472,12 +584,28 @@ def _scheduled_work(ctx: Context, clause: str, local: str) -> bool:
     base = ctx.subject.base
     named = [head.rfind(base)] if base and base in head else []
     named += [a.start() for a in ANAPHOR.finditer(head)]
+    # "A second beta is expected in late June": a pre-release of the work.
+    named += [a.start() for a in _MILESTONE.finditer(head)]
     if not named:
         return False
     if local.strip() != clause.strip():
         return True
     between = head[max(named) :]
-    return not any(e.group("other") or e.group("film") for e in _EVENT.finditer(between))
+    return not _names_event(between)
+
+
+def _names_event(segment: str) -> bool:
+    """True when ``segment`` names an event other than the work's release; a beta is
+    the work's pre-release ("the second beta is expected"), its freeze is not."""
+    return any(
+        (e.group("other") or e.group("film"))
+        and not (e.group(0).lower() == "beta" and not _FREEZE_AFTER.match(segment, e.end()))
+        for e in _EVENT.finditer(segment)
+    )
+
+
+_BETA_OBJECT = re.compile(r"\s+(?:(?:the|a|an|its|their)\s+)?(?:[\w-]+\s+)?", re.IGNORECASE)
+_FREEZE_AFTER = re.compile(r"\s+(?:freeze|branch)", re.IGNORECASE)
 
 
 def _told_as_past(local: str) -> bool:
@@ -515,7 +643,9 @@ def release_claims(ctx: Context) -> list[Draft]:
         certainty = certainty_of(text, statement_of(text, unknown.start(), unknown.end()))
         if subject != UNNAMED:
             drafts.append(Draft("release_date", "unknown", certainty, subject=subject))
-    mentions = dates.find_dates(text, ctx.ref) if _STRONG.search(text) else []
+    strong = bool(_STRONG.search(text))
+    scheduled_only = not strong and bool(_SCHEDULE_CUE.search(text))
+    mentions = dates.find_dates(text, ctx.ref) if strong or scheduled_only else []
     skip: set[int] = set()
     prev_end = 0
     for i, mention in enumerate(mentions):
@@ -541,10 +671,18 @@ def release_claims(ctx: Context) -> list[Draft]:
                 )
             continue
         since_previous = text[max(c_start, prev_end) : mention.start]
-        event = _classify(before, after)
+        if mention.kind == "relday" and not _RELDAY_EVENT.search(before):
+            continue
+        if (
+            i > 0
+            and _WHEN_TOLD.match(text, mention.start)
+            and not text[prev_end : mention.start].strip()
+        ):
+            continue  # "pushed back to late 2025 last year": when the move was made
+        event = None if scheduled_only else _classify(before, after)
         if _HOPES.search(before) or _DASHED.match(after):
             continue  # "hopes of a 2023 release were crushed": not a claim
-        if event is None and c_start > 0:
+        if event is None and c_start > 0 and mention.kind != "relday" and not scheduled_only:
             event = _classify(text[: mention.start], after)
         if event is None and _scheduled_work(ctx, text[c_start : mention.start], since_previous):
             event = "release"
@@ -568,10 +706,21 @@ def release_claims(ctx: Context) -> list[Draft]:
         if _EPISODE_RUN.search(head):
             continue  # "one new episode every Friday through April 30": the run, not the release
         gone = bool(_ANYMORE.match(text[end:]))
+        # "before the end of the fiscal year, which closes on March 31, 2026".
+        fiscal = _FISCAL_END.search(text, max(0, mention.start - 120), mention.start)
         if _AT_LEAST_THROUGH.search(head) or (_NOT_IN.search(head) and not gone):
             value = dates.after(value)
-        elif _NOT_UNTIL.search(text[: mention.start]) or _EARLIEST_AFTER.match(text, end):
+        elif (
+            _NOT_UNTIL.search(text[: mention.start])
+            or _EARLIEST_AFTER.match(text, end)
+            or (
+                event == "release"
+                and _WONT_UNTIL.search(text, max(0, mention.start - 120), mention.start)
+            )
+        ):
             value = dates.from_(value)
+        elif fiscal:
+            value = dates.until(value[:7])  # its last month: "../2026-03"
         elif _BEFORE.search(head) and mention.kind == "yearend":
             value = dates.until(value)  # "before the end of the year": by its end
         elif _BEFORE.search(head):
@@ -591,6 +740,8 @@ def release_claims(ctx: Context) -> list[Draft]:
         scope = (
             text[max(c_start, prev_end) : end] if superseded else text[c_start : max(end, c_end)]
         )
+        if fiscal:
+            scope = text[:end]  # the plan is the main clause's, the date is in the aside
         certainty = certainty_of(text, scope)
         subject = subject_for(ctx, c_start, mention.start)
         if subject in (None, UNNAMED) and event == "release" and not value.endswith("/.."):
