@@ -41,6 +41,9 @@ class Context:
     # People the article calls actors anywhere ("lead actor Kim Seo-jun"): in
     # "Kim Seo-jun (Lee Hyun)" they are the actor, the name in brackets the character.
     actors: frozenset[str] = frozenset()
+    # How the page writes numeric dates ("mdy" or "dmy"), when its unambiguous ones
+    # agree ("10/22/2025"): then its "3/8/2023" can be read too.
+    numeric_order: str | None = None
 
     @property
     def text(self) -> str:

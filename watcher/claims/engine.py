@@ -20,6 +20,7 @@ from watcher.claims.certainty import (
     official_headline,
 )
 from watcher.claims.crew import crew_claims
+from watcher.claims.dates import numeric_order
 from watcher.claims.drafts import Context, Draft
 from watcher.claims.facets import episode_claims, platform_claims, status_claims, trailer_claims
 from watcher.claims.model import ArticleClaims, Claim, ReferenceBasis
@@ -93,12 +94,13 @@ def extract_claims(
     subject = main_subject(_strip_date_prefix(headline), body)
     announced = official_headline(headline)
     actors = actor_names(body)
+    order = numeric_order(body)
     best: dict[tuple[str, str, str, str], tuple[tuple[int, int, int], Claim]] = {}
     proposed = [
         (sentence, draft)
         for sentence in sentences
         for rule in RULES
-        for draft in rule(Context(sentence, subject, reference_date, actors))
+        for draft in rule(Context(sentence, subject, reference_date, actors, order))
     ]
     proposed = _roles_from_list_intros(proposed, sentences)
     makers = MakerSpeech(text, ((d.value, d.role) for _s, d in proposed if d.kind == "crew"))

@@ -645,7 +645,9 @@ def release_claims(ctx: Context) -> list[Draft]:
             drafts.append(Draft("release_date", "unknown", certainty, subject=subject))
     strong = bool(_STRONG.search(text))
     scheduled_only = not strong and bool(_SCHEDULE_CUE.search(text))
-    mentions = dates.find_dates(text, ctx.ref) if strong or scheduled_only else []
+    mentions = (
+        dates.find_dates(text, ctx.ref, order=ctx.numeric_order) if strong or scheduled_only else []
+    )
     skip: set[int] = set()
     prev_end = 0
     for i, mention in enumerate(mentions):
