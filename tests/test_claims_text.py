@@ -58,6 +58,33 @@ def test_main_subject_from_title_case_headline() -> None:
     assert subject.number == 3
 
 
+@pytest.mark.parametrize(
+    ("headline", "body", "name"),
+    [
+        (
+            "Peacock cancels Dunmore Park after two seasons",
+            "Peacock has cancelled Dunmore Park. Dunmore Park drew a loyal audience on Peacock.",
+            "Dunmore Park",
+        ),
+        (
+            "Apple TV+ renews Copper Lanterns for a third season",
+            "Apple TV+ has renewed Copper Lanterns. Copper Lanterns returns to Apple TV+ in 2026.",
+            "Copper Lanterns Season 3",
+        ),
+        (
+            "Crunchyroll dates Star Rail Academy Season 2",
+            "Crunchyroll will stream Star Rail Academy Season 2, and Star Rail Academy fans on "
+            "Crunchyroll can rewatch the first season now.",
+            "Star Rail Academy Season 2",
+        ),
+    ],
+)
+def test_the_service_that_acts_in_a_headline_is_not_its_subject(
+    headline: str, body: str, name: str
+) -> None:
+    assert main_subject(headline, body).name == name
+
+
 def test_main_subject_prefers_the_title_over_a_person() -> None:
     body = (
         "Mira Holt has announced that the film Starfall is finished. Starfall opens in May. "

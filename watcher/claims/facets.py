@@ -398,10 +398,10 @@ def status_claims(ctx: Context) -> list[Draft]:
             continue
         if status == "delayed" and _DELAY_VETO.search(text):
             continue
-        if subject is None and _about_other_title(ctx):
-            continue
         if subject is None:
             subject = _titled_subject(ctx, m.start(), m.end())
+        if subject is None and _about_other_title(ctx):
+            continue
         if status == "released" and _NOT_THE_WORK.search(text, max(0, m.start() - 40), m.start()):
             continue  # "No trailer has been released yet": something else, or nothing, is out
         if status == "released" and "early access" in m.group(0).lower():

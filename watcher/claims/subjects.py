@@ -133,6 +133,9 @@ _NOT_SUBJECT: Final = _word_set(
     "what when how why is are gets sets will may could release date trailer teaser update "
     "news premiere cast filming renewed delayed confirmed announces reveals more next "
     "surprise deal preview live-action it its this that delay window launch "
+    # Services and networks lead headlines as the ones who act ("Peacock cancels X").
+    "peacock tv+ paramount+ crunchyroll starz showtime amc amc+ fx bbc itv sky "
+    "channel iplayer steam epic switch "
 )
 _COMPANY: Final = frozenset({"Games", "Studios", "Entertainment", "Interactive", "Productions"})
 _JOINERS: Final = frozenset({"of", "the", "and", "&", ":", "a", "in", "on", "to"})
