@@ -330,6 +330,34 @@ _NOT_THE_WORK = re.compile(
 )
 
 
+# Things renewed that are not works: "the renewal of its supply contract", "their
+# subscription renews", "renew their season passes".
+_RENEWED_THING = re.compile(
+    r"\b(?:contracts?|subscriptions?|subscribers?|leases?|licen[cs]es?|deals?|agreements?|"
+    r"memberships?|pass(?:es)?|permits?|visas?|partnerships?|passports?|policy|policies|"
+    r"loans?|sponsorships?|mandates?|vows?|calls?|interest|commitment|efforts?)\b",
+    re.IGNORECASE,
+)
+_WORK_WORDS = re.compile(
+    r"\b(?:seasons?|series|show|shows|drama|comedy|sitcom|thriller|anime|docuseries|"
+    r"programme|program|franchise|it|installment|chapter|run|episodes?)\b",
+    re.IGNORECASE,
+)
+
+
+def _renews_a_work(ctx: Context, m: re.Match[str]) -> bool:
+    """A renewal is news of a work only when a work is what is renewed."""
+    near = ctx.text[max(0, m.start() - 60) : m.end() + 60]
+    if _RENEWED_THING.search(near):
+        return False
+    return bool(
+        _WORK_WORDS.search(ctx.text)
+        or mentions_main(ctx.text, ctx.subject)
+        or INSTALLMENT.search(ctx.text)
+        or other_titles(ctx, ctx.text)
+    )
+
+
 # The work a status verb acts on, named right after it: "has cancelled Saltmarsh, a…".
 _OBJECT_GAP = re.compile(r"\s*(?:the\s+|its\s+|their\s+)?")
 # A title as the status verb's grammatical subject: "Thunderbolts has been delayed".
@@ -390,6 +418,8 @@ def status_claims(ctx: Context) -> list[Draft]:
             continue
         if status == "renewed" and any(d.value == "undecided" for d in drafts):
             continue  # the renewal words were negated ("has not been renewed")
+        if status == "renewed" and not _renews_a_work(ctx, m):
+            continue
         # The installment named last before the status word is the one it is about.
         subject = other_installment(text[: m.end()], ctx.subject)
         if _STATUS_VETO.search(text[max(0, m.start() - 15) : m.end() + 15]) and status != "delayed":
