@@ -75,7 +75,15 @@ SPEAKS: Final = (
 )
 _OFFICIAL = re.compile(
     rf"(?:\b{ORG}{SPEAKS}"
-    rf"|according\s+to\s+(?:a\s+|an\s+)?{ORG}|\bofficial(?:ly)?\b|"
+    rf"|according\s+to\s+(?:a\s+|an\s+)?{ORG}|"
+    # "officially", unless denied: "hasn't officially renewed it" announces nothing.
+    r"(?<!not\s)(?<!n[’']t\s)(?<!yet\s)\bofficial(?:ly)?\b|"
+    # The makers' spokespeople: "a spokesperson confirmed", "a Netflix rep said".
+    r"\b(?:spokes(?:person|man|woman)|representative|rep)\s+(?:for\s+[A-Z][\w+]*\s+)?"
+    r"(?:has\s+)?(?:confirmed|announced|said|says|revealed|stated)\b|"
+    r"\bthe\s+(?:broadcaster|channel|production\s+committee|official\s+(?:website|site|account))"
+    r"\s+(?:has\s+)?(?:\w+\s+)?(?:announced|confirmed|revealed|said|says|stated|shared|posted)\b|"
+    r"\bproduction\s+committee\b[^.]{0,40}\b(?:announced|confirmed|revealed)\b|"
     r"\bpress\s+release\b|\bearnings\s+call\b|"
     r"\baccording\s+to\s+(?:a|an|the|its)\s+(?:new\s+|recent\s+|latest\s+)?(?:developer|studio|"
     r"publisher|official)\s+(?:update|post|blog|statement|announcement)\b|"
@@ -88,9 +96,10 @@ _OFFICIAL = re.compile(
     r"confirmed|revealed))",
 )
 _NOT_OFFICIAL = re.compile(
-    r"\b(?:yet\s+to\s+(?:be\s+)?(?:confirm|announc)\w*|not\s+(?:yet\s+)?(?:been\s+)?"
-    r"(?:confirm|announc)\w*|no\s+official|unofficial\w*|hasn[’']t\s+(?:been\s+)?"
-    r"(?:confirm|announc)\w*|(?:Deadline|Variety|THR|The\s+Hollywood\s+Reporter|"
+    r"\b(?:yet\s+to\s+(?:be\s+)?(?:officially\s+)?(?:confirm|announc|renew)\w*|not\s+(?:yet\s+)?"
+    r"(?:been\s+)?(?:officially\s+)?(?:confirm|announc|renew)\w*|no\s+official|unofficial\w*|"
+    r"(?:hasn|haven|didn|doesn)[’']t\s+(?:yet\s+)?(?:been\s+)?(?:officially\s+)?"
+    r"(?:confirm|announc|renew)\w*|(?:Deadline|Variety|THR|The\s+Hollywood\s+Reporter|"
     r"Insider\s+Gaming|The\s+Verge|sources?|insiders?)\b|\b(?:reports|reported)\s+(?:that|by)\b|"
     r"\bstar\s+[A-Z]|\b(?:actor|actress)\b|"
     r"\b[Aa]s\s+(?:[A-Z][\w.]*\s+){1,3}(?:reports?|reported|notes?|noted|writes?|wrote)\b)",

@@ -452,6 +452,7 @@ _PAREN = re.compile(r"\([^)]*\)")
 # "HBO head Casey Bloys", "the Switch 2 Direct": the name is an organisation or event here.
 _PLATFORM_AS_ORG = re.compile(
     r"\s*(?:[’']s\s+)?(?:head|exec\w*|chief|CEO|boss|president|programming|content|"
+    r"spokes(?:person|man|woman)|representatives?|reps?|insiders?|sources?|"
     r"Direct|Showcase|State\s+of\s+Play|Podcast|Game\s+Studios|Studios|Deck|versions?|"
     r"editions?|ports?|players|owners|users|titles|Gamer|Era|lineup|first-party)\b",
     re.IGNORECASE,
