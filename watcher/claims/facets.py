@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from watcher.claims import dates
 from watcher.claims.certainty import certainty_of
 from watcher.claims.drafts import Context, Draft, clause_bounds, statement_of
 from watcher.claims.release import other_titles
@@ -246,7 +247,9 @@ _TRAILER: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ),
         (
             "upcoming",
-            rf"\b{_TRAILER_NOUN}\s+(?:is|will\s+be)\s+(?:coming|expected|due|on\s+its\s+way)|"
+            # "The first trailer (for Harbor Lights Season 2) is expected to drop in November".
+            rf"\b{_TRAILER_NOUN}\s+(?:for\s+[^.,;]{{1,60}}?\s+)?(?:is|will\s+be)\s+(?:coming|"
+            rf"expected|due|planned|set\s+to|likely\s+to|on\s+its\s+way)|"
             # "The first trailer drops tomorrow", "will debut at Comic-Con", "Expect a trailer".
             rf"\b{_TRAILER_NOUN}\s+(?:drops|arrives|lands|debuts|premieres|will\s+(?:drop|arrive|"
             rf"land|debut|premiere|be\s+released|be\s+revealed))\b|"
@@ -259,10 +262,10 @@ _TRAILER: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             rf"\b(?:[Ww]atch|[Cc]heck\s+out|[Ss]ee)\s+(?:the\s+|a\s+|its\s+)?(?:\w+\s+){{0,3}}?"
             rf"{_TRAILER_NOUN}s?\b[^.]{{0,50}}?\s(?:below|above|here|now)\b|"
             rf"\b(?:released|dropped|unveiled|shared|debuted|revealed|premiered|posted|"
-            rf"launched|showed|got)\s+(?:a|an|the|its|their)\s+(?:\w+\s+){{0,4}}{_TRAILER_NOUN}|"
+            rf"launched|showed|got)\s+(?:a|an|the|its|their)\s+(?:[\w-]+\s+){{0,4}}{_TRAILER_NOUN}|"
             rf"\b{_TRAILER_NOUN}\b[^.]{{0,60}}\b(?:was|were|has\s+been|have\s+been)\s+"
             rf"(?:released|dropped|unveiled|revealed|shared)|\b(?:new|first|latest|official|"
-            rf"final|big)\s+(?:\w+\s+)?{_TRAILER_NOUN}\s+(?:for|of)\b|\b{_TRAILER_NOUN}s?\s+"
+            rf"final|big)\s+(?:\w+\s+)?{_TRAILER_NOUN}\s+(?:for|of)\b|\b{_TRAILER_NOUN}s?,?\s+"
             rf"(?:landing|landed|arrived|dropped|debuted|released|unveiled|revealed|published)|\b{_TRAILER_NOUN}\b[^.]{{0,60}}?\b(?:debuted|"
             rf"dropped|arrived|landed|showcas\w+|knocked|showed|lacked|featured|gave|teased)\b|"
             # Heard or seen "in one of the trailers": they are out.
@@ -588,8 +591,29 @@ def trailer_claims(ctx: Context) -> list[Draft]:
             # Who released a trailer is said in its own clause, not by a later one
             # ("While the trailer showed…, the game was officially delayed").
             scope = statement_of(text, m.start(), m.end())
-            return [Draft("trailer", value, certainty_of(scope, scope), subject=subject)]
+            when = _trailer_date(ctx, m) if value != "none" else None
+            return [Draft("trailer", value, certainty_of(scope, scope), subject=subject, date=when)]
     return []
+
+
+# A date after these words is the work's, not the trailer's ("ahead of the March 6 premiere").
+_WORK_EVENT_BEFORE = re.compile(
+    r"\b(?:premier\w*|releas\w*|launch\w*|debut\w*|arriv\w*|opens?|out|window|season)\W*"
+    r"(?:\w+\W+){0,2}$",
+    re.IGNORECASE,
+)
+
+
+def _trailer_date(ctx: Context, m: re.Match[str]) -> str | None:
+    """When the trailer came (or comes) out, if the clause naming it dates it: "the
+    trailer dropped on October 28" (not "…, following a teaser that dropped in June")."""
+    _start, end = clause_bounds(ctx.text, m.start(), m.end())
+    clause = ctx.text[m.start() : end]
+    for mention in dates.find_dates(clause, ctx.ref, order=ctx.numeric_order):
+        if mention.value == "unknown" or _WORK_EVENT_BEFORE.search(clause[: mention.start]):
+            continue
+        return mention.value
+    return None
 
 
 def episode_claims(ctx: Context) -> list[Draft]:
