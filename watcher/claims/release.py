@@ -434,6 +434,8 @@ def other_titles(
     quoted: list[tuple[int, int, str]] = []
     for m in _QUOTED.finditer(segment):
         inner = m.group(1).strip(" ,.")
+        if _SPEECH.search(m.group(1)):
+            continue  # “We're thrilled to be back,” she said: a quote, not a title
         if _THING_AFTER.match(segment, m.end()):
             continue  # the “Villainy” mechanic, the “Sorcerer” trailer: a part, not a work
         if inner[:1].isupper() and not main_positions(inner, ctx.subject):
@@ -460,6 +462,16 @@ def _with_article(segment: str, start: int, phrase: str) -> tuple[int, str]:
     return start, phrase
 
 
+_EVENT_AFTER = re.compile(
+    r"\s+(?:showcase|event|conference|presentation|livestream|stream|keynote|Direct|panel|"
+    r"expo|festival|awards?|ceremony|convention|summit)\b",
+    re.IGNORECASE,
+)
+# What marks quoted words as speech: a person speaking, or a clause left open.
+_SPEECH = re.compile(
+    r"\b(?:I|I[’']m|I[’']ve|we|we[’']re|we[’']ve|you|you[’']re|our|my)\b|^(?:\S+\s+){7,}",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"[“\"]([^”\"]{1,60})[”\"]")
 _THING_AFTER = re.compile(
     r"\s+(?:mechanics?|mode|system|feature|update|patch|event|expansion|DLC|trailer|teaser|"
@@ -476,7 +488,15 @@ _TITLE_CUE_AFTER = re.compile(
 )
 _PERSON_BEFORE = re.compile(
     r"\b(?:starring|stars?|actor|actress|director|creator|writer|producer|showrunner|CEO|"
-    r"head|chief|boss|exec\w*|winner|by)\s+$"
+    r"head|chief|boss|exec\w*|winner|by)\s+$|"
+    # A character: "who played park manager Deb".
+    r"\b(?:played|plays|playing|portrays?|portrayed|voices|voiced)\s+(?:[\w-]+\s+){0,3}$"
+)
+# Places where work is done: "filming in Gdańsk and Rotterdam", "based in Los Angeles".
+_PLACE_BEFORE = re.compile(
+    r"\b(?:filming|shooting|shot|filmed|production|based|set|located|born|lives?|lived|"
+    r"headquartered|(?:takes|took)\s+place|studios?|recorded|wrapped|stage[ds]?|held)\s+"
+    r"(?:\w+\s+)?(?:in|at|across|around|near|throughout)\s+$"
 )
 _PERSON_CUE_AFTER = re.compile(
     r"^\s*(?:said|says|told|who|revealed|explained|confirmed|announced)\b"
@@ -517,6 +537,8 @@ def _looks_like_title(segment: str, start: int, phrase: str) -> bool:
         return False  # "the RPG from Copperleaf Games", "Lionsgate has set": who makes it
     if _PERSON_BEFORE.search(before):
         return False  # "starring Mahershala Ali has faced...": a person
+    if _PLACE_BEFORE.search(before) or _EVENT_AFTER.match(after):
+        return False  # "filming in Gdańsk", "Ubisoft's E3 2017 showcase": a place, an event
     if _PERSON_CUE_AFTER.match(after):
         return False
     if re.search(r"\b(?:told|tells|according\s+to|via)\s+$", before):

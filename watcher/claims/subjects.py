@@ -602,6 +602,12 @@ def title_spans(text: str) -> list[tuple[int, int, str]]:
             if word in _MONTH_WORDS or word.rstrip(".,:") in _MONTH_WORDS:
                 words = words[:i]
                 break
+        # An owner before a title: "Paramount+'s The Lighthouse Keepers", "HBO's Crestfall"
+        # (but "Schindler's List" keeps its first word).
+        if len(words) > 1 and re.search(r"[’']s$", words[0]):
+            owner = words[0][:-2].lower()
+            if owner in _NOT_SUBJECT or words[1] in {"The", "A", "An"}:
+                words = words[1:]
         # Leading generic words, numbers ("Part Two") and joiners are not the title.
         while words and (
             words[0] in NOT_TITLES
