@@ -616,6 +616,15 @@ def _trailer_date(ctx: Context, m: re.Match[str]) -> str | None:
     return None
 
 
+# The installment a count belongs to, named right after it ("the eight-episode first
+# season", "10 episodes in Season 2"), not a comparison further on ("two more than Season 1").
+_INSTALLMENT_RIGHT_AFTER = re.compile(
+    r"[^,.;()]{0,20}?\b(?:(?:first|second|third|fourth|fifth|sixth|final|last|new|next)\s+"
+    r"(?:season|series|part|volume)|(?:season|series|part|volume)\s+\w+)\b",
+    re.IGNORECASE,
+)
+
+
 def episode_claims(ctx: Context) -> list[Draft]:
     """Episode count of the subject's season or part."""
     text = ctx.text
@@ -640,5 +649,12 @@ def episode_claims(ctx: Context) -> list[Draft]:
     # "The eight-episode first season": the installment may follow the count, unless
     # one was named before it ("Season 3 will have eight episodes, like season 2").
     named_before = INSTALLMENT.search(text, 0, m.start()) is not None
-    subject = other_installment(text[: m.start() if named_before else m.end() + 25], ctx.subject)
-    return [Draft("episodes", str(count), certainty_of(text), subject=subject)]
+    after = _INSTALLMENT_RIGHT_AFTER.match(text, m.end())
+    subject = other_installment(
+        text[: m.start() if named_before or not after else after.end()], ctx.subject
+    )
+    # "ran for 13 episodes, ending on a cliffhanger Season 3 is expected to resolve": the
+    # hedge of another clause does not reach the count.
+    clause_start, clause_end = clause_bounds(text, m.start(), m.end())
+    certainty = certainty_of(text, text[clause_start:clause_end])
+    return [Draft("episodes", str(count), certainty, subject=subject)]
