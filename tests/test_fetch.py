@@ -7,12 +7,15 @@ time are generous (3x the configured timeout).
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import gzip
 import logging
 import socket
 import threading
 import time
 import tracemalloc
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,9 +29,11 @@ from tests.faultserver import (
     Exchange,
     FaultServer,
     gzip_bomb,
+    zstd_bomb,
 )
 from watcher.errors import ConfigError, FetchError
 from watcher.fetch import DEFAULT_USER_AGENT, Fetcher, FetchResult, FetchSettings, build_client
+from watcher.politeness import ROBOTS_MAX_BYTES
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -418,6 +423,99 @@ def test_gzip_bomb_is_stopped_without_inflating_it(server: FaultServer) -> None:
     assert error.failure_class == "too_large"
     # httpx's own decoder would inflate each 64 KB network chunk whole (~64 MB).
     assert peak < 16 * settings.max_bytes
+
+
+def _peak_of_failure(settings: FetchSettings, url: str) -> tuple[FetchError, int]:
+    with Fetcher(settings) as fetcher:
+        tracemalloc.start()
+        try:
+            error = failure(fetcher, url)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    return error, peak
+
+
+def test_stacked_gzip_bomb_is_stopped_at_every_layer(server: FaultServer) -> None:
+    settings = FetchSettings(max_bytes=1_000_000, per_host_delay=0, obey_robots=False)
+    error, peak = _peak_of_failure(settings, server.url("/gzip-gzip-bomb?mb=100"))
+    assert error.failure_class == "too_large"
+    assert peak < 16 * settings.max_bytes
+
+
+def test_stacked_gzip_is_undone(server: FaultServer, fetcher: Fetcher) -> None:
+    assert fetcher.fetch(server.url("/gzip-gzip")).body == ARTICLE_HTML
+
+
+def test_deflate_then_gzip_is_undone_in_order(server: FaultServer, fetcher: Fetcher) -> None:
+    body = gzip.compress(zlib.compress(ARTICLE_HTML))  # deflate applied first, then gzip
+    server.serve("/both", body, headers={"Content-Encoding": "deflate, gzip"})
+    assert fetcher.fetch(server.url("/both")).body == ARTICLE_HTML
+
+
+def test_zstd_we_did_not_ask_for_is_refused_unread(server: FaultServer) -> None:
+    pytest.importorskip("zstandard")
+    settings = FetchSettings(max_bytes=1_000_000, per_host_delay=0, obey_robots=False)
+    error, peak = _peak_of_failure(settings, server.url("/zstd-bomb?mb=100"))
+    assert error.failure_class == "decode"
+    assert "Content-Encoding zstd" in str(error) and "gzip or deflate" in str(error)
+    assert peak < 16 * settings.max_bytes
+
+
+def test_brotli_is_an_unsupported_encoding_not_nul_bytes(
+    server: FaultServer, fetcher: Fetcher
+) -> None:
+    error = failure(fetcher, server.url("/br"))
+    assert error.failure_class == "decode"
+    assert "Content-Encoding br" in str(error)
+    assert "NUL" not in str(error)
+
+
+def test_too_many_stacked_encodings_are_refused(server: FaultServer, fetcher: Fetcher) -> None:
+    body = ARTICLE_HTML
+    for _ in range(4):
+        body = gzip.compress(body)
+    server.serve("/gzip4", body, headers={"Content-Encoding": "gzip, gzip, gzip, gzip"})
+    error = failure(fetcher, server.url("/gzip4"))
+    assert error.failure_class == "decode"
+    assert "4 stacked content-encodings" in str(error)
+
+
+def test_robots_gzip_bomb_is_bounded(server: FaultServer) -> None:
+    bomb = gzip_bomb(100)
+    server.serve(
+        "/robots.txt", bomb, headers={"Content-Encoding": "gzip"}, content_type="text/plain"
+    )
+    settings = FetchSettings(per_host_delay=0, obey_robots=True)
+    with Fetcher(settings) as fetcher:
+        tracemalloc.start()
+        try:
+            result = fetcher.fetch(server.url("/article"))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert result.status == 200  # spaces are no rules: everything allowed
+    assert peak < 16 * ROBOTS_MAX_BYTES
+
+
+def test_robots_in_an_encoding_we_did_not_ask_for_is_not_decoded(server: FaultServer) -> None:
+    pytest.importorskip("zstandard")
+    server.serve(
+        "/robots.txt",
+        zstd_bomb(100),
+        headers={"Content-Encoding": "zstd"},
+        content_type="text/plain",
+    )
+    settings = FetchSettings(per_host_delay=0, obey_robots=True)
+    with Fetcher(settings) as fetcher:
+        tracemalloc.start()
+        try:
+            with contextlib.suppress(FetchError):
+                fetcher.fetch(server.url("/article"))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 16 * ROBOTS_MAX_BYTES
 
 
 def test_corrupt_gzip_is_a_decode_failure(server: FaultServer, fetcher: Fetcher) -> None:

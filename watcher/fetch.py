@@ -10,8 +10,10 @@ What a fetch guarantees:
   the whole fetch including redirects and the body: a timer shuts the socket
   down at the deadline, so a body trickling one byte a second ends on time;
 * size: the body is counted while it streams and abandoned past ``max_bytes``,
-  *after* decompression, which we do ourselves (gzip, deflate) with a bound on
-  each step, so a gzip bomb never inflates more than ``max_bytes`` + 1;
+  *after* decompression, which we do ourselves (gzip, deflate, stacked up to
+  three layers) with a bound on each step of each layer, so a gzip bomb never
+  inflates more than ``max_bytes`` + 1; other codings (zstd, br), which we never
+  ask for, are refused unread;
 * content: non-text bodies and undecodable text fail (``watcher.decode``);
 * failures: every error is a ``FetchError`` whose ``failure_class`` says what
   went wrong and whose message names the URL and what to do next.
@@ -38,7 +40,14 @@ import httpx
 
 from watcher import __version__
 from watcher.deadline import Deadline
-from watcher.decode import INFLATABLE, Inflater, check_text, decode_body, media_type
+from watcher.decode import (
+    Decompressor,
+    check_text,
+    content_codings,
+    decode_body,
+    media_type,
+    unsupported_codings,
+)
 from watcher.errors import ConfigError, FailureClass, FetchError
 from watcher.politeness import (
     Clock,
@@ -57,8 +66,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT: Final = f"watcher/{__version__} (+https://github.com/watcher-news/watcher)"
 _ACCEPT: Final = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
-# Only what Inflater decodes with a bound on its output; httpx would also offer
-# zstd, whose one-shot decoding a bomb could blow up in memory.
+# Only what watcher.decode undoes with a bound on its output; httpx would also
+# offer zstd (and br), whose one-shot decoding a bomb could blow up in memory.
+# A response in any other coding is refused unread.
 _ACCEPT_ENCODING: Final = "gzip, deflate"
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _ROBOTS_TIMEOUT: Final = 5.0
@@ -327,25 +337,35 @@ class Fetcher:
         self, label: str, response: httpx.Response, deadline: Deadline, ctype_header: str | None
     ) -> bytes:
         limit = self.settings.max_bytes
-        encoding = response.headers.get("Content-Encoding", "").strip().lower()
-        encoding = "" if encoding == "identity" else encoding
+        header = response.headers.get("Content-Encoding")
+        codings = content_codings(header)
+        problem = unsupported_codings(codings)
+        if problem is not None:
+            # Refused unread: httpx would undo zstd or br in one shot per chunk
+            # (a 32 KB zstd bomb is a gigabyte), and bytes we cannot undo are not text.
+            raise FetchError(
+                f"GET {label} sent its body in {problem} (it asks for gzip or deflate only), "
+                "so the page cannot be read; the server is misbehaving — the watch will be "
+                "retried",
+                failure_class="decode",
+            )
         declared = response.headers.get("Content-Length", "")
-        if not encoding and declared.isdigit() and int(declared) > limit:
+        if not codings and declared.isdigit() and int(declared) > limit:
             raise self._too_large(label, f"it announces {int(declared):,} bytes")
-        inflater = Inflater(encoding) if encoding in INFLATABLE else None
-        # Encodings we did not ask for (br, zstd, stacked) are left to httpx: the
-        # per-chunk output can then overshoot, but the cap still ends the read.
+        # We undo every layer ourselves, bounded (watcher.decode.Decompressor).
         # A response built in memory (MockTransport) was read, and decoded, already.
-        ours = not response.is_stream_consumed and (inflater is not None or not encoding)
         if response.is_stream_consumed:
-            inflater = None
-        chunks: Iterator[bytes] = response.iter_raw() if ours else response.iter_bytes()
+            chunks: Iterator[bytes] = response.iter_bytes()
+            decoder = Decompressor((), limit=limit)
+        else:
+            chunks = response.iter_raw()
+            decoder = Decompressor(codings, limit=limit)
         buf = bytearray()
         sniffed = False
         try:
             for raw in chunks:
-                buf += inflater.feed(raw, limit - len(buf)) if inflater is not None else raw
-                if len(buf) > limit:
+                buf += decoder.feed(raw)
+                if decoder.over or len(buf) > limit:
                     raise self._too_large(label, f"more than {limit:,} bytes arrived")
                 if not sniffed and len(buf) >= _SNIFF_AT:
                     sniffed = True
@@ -357,7 +377,7 @@ class Fetcher:
             raise self._map_error(exc, label, host, deadline, "reading the body") from exc
         except zlib.error as exc:
             raise FetchError(
-                f"GET {label} sent a body that is not valid {encoding} ({exc}); "
+                f"GET {label} sent a body that is not valid {', '.join(codings)} ({exc}); "
                 "the server is misbehaving — the watch will be retried",
                 failure_class="decode",
             ) from exc

@@ -24,6 +24,7 @@ import logging
 import math
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from typing import Final
 
 import httpx
 from protego import Protego
+
+from watcher.decode import Decompressor, content_codings, unsupported_codings
 
 __all__ = [
     "HostGate",
@@ -286,13 +289,24 @@ def fetch_robots(client: httpx.Client, robots_url: str, budget: float) -> Robots
         ) as response:
             buf = bytearray()
             if 200 <= response.status_code < 300:
-                for chunk in response.iter_bytes():
-                    buf += chunk
-                    if len(buf) >= ROBOTS_MAX_BYTES:
-                        break
-                    # Read timeouts bound each wait; this bounds a trickle.
-                    if time.monotonic() - started > budget:
-                        return RobotsFile(None, error=f"still arriving after {budget:g} s")
+                codings = content_codings(response.headers.get("Content-Encoding"))
+                problem = unsupported_codings(codings)
+                if problem is not None:
+                    # Never undone by httpx: zstd or br could be a bomb, one shot per chunk.
+                    return RobotsFile(None, error=f"sent in {problem}")
+                # Undone here, bounded; a response built in memory was decoded already.
+                consumed = response.is_stream_consumed
+                decoder = Decompressor(() if consumed else codings, limit=ROBOTS_MAX_BYTES)
+                try:
+                    for chunk in response.iter_bytes() if consumed else response.iter_raw():
+                        buf += decoder.feed(chunk)
+                        if decoder.over or len(buf) >= ROBOTS_MAX_BYTES:
+                            break
+                        # Read timeouts bound each wait; this bounds a trickle.
+                        if time.monotonic() - started > budget:
+                            return RobotsFile(None, error=f"still arriving after {budget:g} s")
+                except zlib.error as exc:
+                    return RobotsFile(None, error=f"not valid {', '.join(codings)} ({exc})")
             text = bytes(buf[:ROBOTS_MAX_BYTES]).decode("utf-8", "replace")
             return RobotsFile(response.status_code, text)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
