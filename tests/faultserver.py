@@ -244,10 +244,15 @@ class _HTTPServer(ThreadingHTTPServer):
                 super().handle_error(request, client_address)
 
 
+class _HTTPServer6(_HTTPServer):
+    address_family = socket.AF_INET6
+
+
 class FaultServer:
     """Threaded HTTP/1.1 server on 127.0.0.1 with a route for every way servers misbehave."""
 
-    def __init__(self, *, default_routes: bool = True) -> None:
+    def __init__(self, *, default_routes: bool = True, host: str = "127.0.0.1") -> None:
+        self.host = host  # "::1" serves on IPv6 loopback
         self.log: list[Access] = []
         self.stopping = threading.Event()
         self.active = 0
@@ -263,7 +268,8 @@ class FaultServer:
 
     # -- life cycle -------------------------------------------------------
     def start(self) -> Self:
-        httpd = _HTTPServer(("127.0.0.1", 0), _RequestHandler)
+        kind = _HTTPServer6 if ":" in self.host else _HTTPServer
+        httpd = kind((self.host, 0), _RequestHandler)
         httpd.fault = self
         self._httpd = httpd
         self._thread = threading.Thread(
@@ -309,7 +315,8 @@ class FaultServer:
         return int(self._httpd.server_address[1])
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{path}"
 
     # -- routes ---------------------------------------------------------------
     def add_route(self, path: str, handler: Handler, *, prefix: bool = False) -> None:

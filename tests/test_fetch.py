@@ -34,6 +34,7 @@ from tests.faultserver import (
 from watcher.errors import ConfigError, FetchError
 from watcher.fetch import DEFAULT_USER_AGENT, Fetcher, FetchResult, FetchSettings, build_client
 from watcher.politeness import ROBOTS_MAX_BYTES
+from watcher.watchlist import make_spec
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -102,6 +103,24 @@ def test_article_is_fetched_with_validators_and_charset(
     assert (result.charset, result.content_type) == ("utf-8", "text/html")
     assert (result.etag, result.last_modified) == (ARTICLE_ETAG, ARTICLE_LAST_MODIFIED)
     assert result.elapsed_ms > 0
+
+
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback here")
+def test_ipv6_literal_watch_is_fetched(fetcher: Fetcher) -> None:
+    with FaultServer(host="::1") as server:
+        url = make_spec(server.url("/article"), every="6h").url
+        assert url == f"http://[::1]:{server.port}/article"
+        result = fetcher.fetch(url)
+    assert (result.status, result.final_url, result.body) == (200, url, ARTICLE_HTML)
 
 
 def test_user_agent_and_accept_headers_are_sent(server: FaultServer, fetcher: Fetcher) -> None:

@@ -98,3 +98,28 @@ def test_corrupt_watchlist_names_the_problem(text: str, message: str) -> None:
     with pytest.raises(WatchListError, match=message) as info:
         parse_watchlist(text, default_every="6h", origin="watches.toml")
     assert "watches.toml" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical", "name"),
+    [
+        ("http://[::1]:8801/ok", "http://[::1]:8801/ok", "[::1]/ok"),
+        ("http://[::1]/", "http://[::1]/", "[::1]"),
+        ("HTTP://[2001:DB8:0:0::1]/a", "http://[2001:db8::1]/a", "[2001:db8::1]/a"),
+    ],
+    ids=["port", "no-port", "long-form"],
+)
+def test_ipv6_literal_keeps_its_brackets(url: str, canonical: str, name: str) -> None:
+    assert normalize_url(url) == canonical
+    assert make_spec(url, every="6h").name == name
+
+
+def test_ipv6_watch_survives_export_and_import() -> None:
+    specs = [make_spec("http://[::1]:8801/ok", every="6h")]
+    assert parse_watchlist(dump_watchlist(specs), default_every="6h", origin="x.toml") == specs
+
+
+@pytest.mark.parametrize("bad", ["http://[::1/x", "http://[::g]/", "http://[fe80::1%25eth0]/"])
+def test_bad_ipv6_literals_are_rejected(bad: str) -> None:
+    with pytest.raises(WatchListError, match="invalid URL"):
+        normalize_url(bad)

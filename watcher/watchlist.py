@@ -15,6 +15,7 @@ A watch-list file::
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ def format_interval(seconds: int) -> str:
 
 def normalize_url(text: str) -> str:
     """Validate an http(s) URL and give its canonical form (lower-case scheme and host,
-    no fragment, ``/`` for an empty path)."""
+    IPv6 literals in brackets and compressed, no fragment, ``/`` for an empty path)."""
     raw = str(text).strip()
     if not raw or any(c.isspace() for c in raw):
         raise WatchListError(f"invalid URL {text!r}: it is empty or contains spaces")
@@ -71,10 +72,21 @@ def normalize_url(text: str) -> str:
     host = (parts.hostname or "").lower()
     if not host or host.startswith(".") or ".." in host:
         raise WatchListError(f"invalid URL {text!r}: it has no valid host name")
+    if ":" in host:  # urlsplit drops the brackets of an IPv6 literal; the URL needs them
+        host = f"[{_ipv6(host, text)}]"
     netloc = host if port is None else f"{host}:{port}"
     if parts.username or parts.password:
         raise WatchListError(f"invalid URL {text!r}: credentials in URLs are not supported")
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def _ipv6(host: str, text: str) -> str:
+    if "%" in host:  # a zone id (fe80::1%eth0) names an interface of this machine
+        raise WatchListError(f"invalid URL {text!r}: IPv6 zone ids are not supported")
+    try:
+        return ipaddress.IPv6Address(host).compressed
+    except ValueError as exc:
+        raise WatchListError(f"invalid URL {text!r}: not a valid IPv6 address ({exc})") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +146,9 @@ def _check_selector(selector: str | None, url: str) -> None:
 
 def _default_name(url: str) -> str:
     parts = urlsplit(url)
+    host = parts.netloc.rsplit(":", 1)[0] if not parts.netloc.endswith("]") else parts.netloc
     slug = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    return f"{parts.hostname}/{slug}" if slug else str(parts.hostname)
+    return f"{host}/{slug}" if slug else host
 
 
 def parse_watchlist(text: str, *, default_every: str, origin: str) -> list[WatchSpec]:
