@@ -158,6 +158,17 @@ def test_last_modified_gives_304_not_modified(server: FaultServer, fetcher: Fetc
     assert "if-none-match" not in headers
 
 
+def test_304_to_an_unconditional_request_is_an_error(server: FaultServer, fetcher: Fetcher) -> None:
+    server.serve("/always-304", b"", status=304, content_type=None)
+    error = failure(fetcher, server.url("/always-304"))
+    assert (error.failure_class, error.http_status) == ("http_status", 304)
+    assert "304 Not Modified" in str(error)
+    assert "sent no If-None-Match or If-Modified-Since" in str(error)
+    # Asked conditionally, the same answer is the ordinary "unchanged".
+    result = fetcher.fetch(server.url("/always-304"), etag='"v1"')
+    assert result.not_modified is True
+
+
 def test_stale_etag_gets_the_full_page(server: FaultServer, fetcher: Fetcher) -> None:
     result = fetcher.fetch(server.url("/article"), etag='"old"', last_modified=None)
     assert (result.status, result.not_modified, result.body) == (200, False, ARTICLE_HTML)

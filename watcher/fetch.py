@@ -242,7 +242,8 @@ class Fetcher:
                     try:
                         target = self._redirect_target(response, url, chain)
                         if target is None:
-                            return self._finish(url, response, deadline, started)
+                            conditional = bool(headers)
+                            return self._finish(url, response, deadline, started, conditional)
                     finally:
                         deadline.watch(None)
                         response.close()
@@ -304,7 +305,12 @@ class Fetcher:
         return target
 
     def _finish(
-        self, url: str, response: httpx.Response, deadline: Deadline, started: float
+        self,
+        url: str,
+        response: httpx.Response,
+        deadline: Deadline,
+        started: float,
+        conditional: bool,
     ) -> FetchResult:
         status = response.status_code
         final_url = str(response.url)
@@ -316,6 +322,19 @@ class Fetcher:
             # response to its end lets httpcore keep the connection: otherwise every
             # unchanged check would open a new one.
             response.read()
+            if not conditional:
+                # "Not modified" since what? With no validators sent there is no version
+                # it can point back to, and taking it as "unchanged" would leave the watch
+                # without a snapshot forever. Retrying without validators is pointless:
+                # that is the request just sent. So it is an error, retried as any other.
+                raise FetchError(
+                    f"GET {_label(url, final_url)} answered HTTP 304 Not Modified although "
+                    "watcher sent no If-None-Match or If-Modified-Since; the server is "
+                    "misbehaving (a cache or proxy in front of it, often) — the watch will "
+                    "be retried",
+                    failure_class="http_status",
+                    http_status=304,
+                )
             return FetchResult(
                 url, final_url, status, True, b"", None, None, media_type(ctype_header),
                 etag, last_modified, (time.monotonic() - started) * 1000,
