@@ -345,6 +345,20 @@ def test_invalid_urls_fail_without_network(url: str, fetcher: Fetcher) -> None:
     assert error.failure_class == "invalid_url"
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://" + "a" * 64 + ".example/ok", "longer than 63 characters"),
+        ("http://" + ".".join(["a" * 60] * 5) + "/ok", "longer than 253 characters"),
+    ],
+    ids=["label", "host"],
+)
+def test_overlong_host_names_fail_clearly(url: str, says: str, fetcher: Fetcher) -> None:
+    error = failure(fetcher, url)
+    assert error.failure_class == "invalid_url"
+    assert says in str(error)
+
+
 # -- statuses -----------------------------------------------------------------
 
 
@@ -425,6 +439,15 @@ def test_redirect_to_another_scheme(server: FaultServer, fetcher: Fetcher) -> No
     server.add_route("/to-ftp", lambda ex: ex.redirect("ftp://example.com/x"))
     error = failure(fetcher, server.url("/to-ftp"))
     assert error.failure_class == "redirects"
+
+
+def test_redirect_to_a_host_with_a_64_character_label(
+    server: FaultServer, fetcher: Fetcher
+) -> None:
+    server.add_route("/far", lambda ex: ex.redirect("http://" + "a" * 64 + ".example/x"))
+    error = failure(fetcher, server.url("/far"))
+    assert error.failure_class == "redirects"
+    assert "longer than 63 characters" in str(error)
 
 
 # -- size and content ---------------------------------------------------------------

@@ -123,3 +123,18 @@ def test_ipv6_watch_survives_export_and_import() -> None:
 def test_bad_ipv6_literals_are_rejected(bad: str) -> None:
     with pytest.raises(WatchListError, match="invalid URL"):
         normalize_url(bad)
+
+
+def test_host_labels_and_length_are_limited() -> None:
+    ok = "http://" + "a" * 63 + ".example/"
+    assert normalize_url(ok) == ok
+    with pytest.raises(WatchListError, match="longer than 63 characters"):
+        normalize_url("http://" + "a" * 64 + ".example/ok")
+    with pytest.raises(WatchListError, match="longer than 253 characters"):
+        normalize_url("http://" + ".".join(["a" * 60] * 5) + "/ok")
+
+
+def test_long_label_is_rejected_by_import_naming_the_entry() -> None:
+    text = f'[[watch]]\nurl = "http://{"a" * 64}.example/ok"'
+    with pytest.raises(WatchListError, match=r"watch #1: invalid URL .*63 characters"):
+        parse_watchlist(text, default_every="6h", origin="watches.toml")

@@ -59,6 +59,7 @@ from watcher.politeness import (
     origin_of,
     retry_after_of,
 )
+from watcher.watchlist import host_problem
 
 __all__ = ["FetchResult", "FetchSettings", "Fetcher", "build_client"]
 
@@ -275,6 +276,14 @@ class Fetcher:
             deadline.watch(None)
             phase = "waiting for response headers"
             raise self._map_error(exc, _label(url, str(hop)), hop.host, deadline, phase) from exc
+        except UnicodeError as exc:
+            # The resolver's own IDNA check, should a host name we did not vet get here.
+            deadline.watch(None)
+            raise FetchError(
+                f"GET {_label(url, str(hop))} cannot be requested: the host name {hop.host} "
+                f"cannot be looked up ({exc}); fix the watch's URL",
+                failure_class="invalid_url",
+            ) from exc
         deadline.watch_response(response)
         return response
 
@@ -300,6 +309,13 @@ class Fetcher:
             raise FetchError(
                 f"GET {url} was redirected by {here} to {target}, which is not an http(s) URL; "
                 "point the watch at the article's web page",
+                failure_class="redirects",
+            )
+        problem = host_problem(target.raw_host.decode("ascii"))
+        if problem is not None:
+            raise FetchError(
+                f"GET {url} was redirected by {here} to {target}, which cannot be requested: "
+                f"{problem}; point the watch at the article's final URL",
                 failure_class="redirects",
             )
         return target
@@ -582,6 +598,12 @@ def _parse_url(requested: str) -> httpx.URL:
         raise FetchError(
             f"GET {requested} cannot be requested: only http:// and https:// URLs with a host "
             "can be watched; fix the watch's URL",
+            failure_class="invalid_url",
+        )
+    problem = host_problem(url.raw_host.decode("ascii"))
+    if problem is not None:
+        raise FetchError(
+            f"GET {requested} cannot be requested: {problem}; fix the watch's URL",
             failure_class="invalid_url",
         )
     return url

@@ -32,6 +32,8 @@ MIN_EVERY: Final = 60
 MAX_EVERY: Final = 90 * 86400
 _TAG = re.compile(r"^[\w][\w.+-]{0,39}$")
 _KEYS: Final = {"url", "name", "every", "selector", "tags", "robots"}
+MAX_LABEL: Final = 63  # DNS limits (RFC 1035), for the ASCII form of a host name
+MAX_HOST: Final = 253
 
 
 def parse_interval(text: str) -> int:
@@ -56,6 +58,21 @@ def format_interval(seconds: int) -> str:
     return f"{seconds}s"
 
 
+def host_problem(host: str) -> str | None:
+    """Why an ASCII host name cannot be looked up (DNS limits: labels ≤ 63, name ≤ 253
+    characters), or None."""
+    name = host.removesuffix(".")
+    long_label = next((label for label in name.split(".") if len(label) > MAX_LABEL), None)
+    if long_label is not None:
+        return (
+            f"the host name has a label of {len(long_label)} characters "
+            f"({long_label[:20]}…), longer than {MAX_LABEL} characters"
+        )
+    if len(name) > MAX_HOST:
+        return f"the host name is {len(name)} characters, longer than {MAX_HOST} characters"
+    return None
+
+
 def normalize_url(text: str) -> str:
     """Validate an http(s) URL and give its canonical form (lower-case scheme and host,
     IPv6 literals in brackets and compressed, no fragment, ``/`` for an empty path)."""
@@ -72,12 +89,19 @@ def normalize_url(text: str) -> str:
     host = (parts.hostname or "").lower()
     if not host or host.startswith(".") or ".." in host:
         raise WatchListError(f"invalid URL {text!r}: it has no valid host name")
-    if ":" in host:  # urlsplit drops the brackets of an IPv6 literal; the URL needs them
-        host = f"[{_ipv6(host, text)}]"
+    # urlsplit drops the brackets of an IPv6 literal; the URL needs them.
+    host = f"[{_ipv6(host, text)}]" if ":" in host else _ascii_host(host, text)
     netloc = host if port is None else f"{host}:{port}"
     if parts.username or parts.password:
         raise WatchListError(f"invalid URL {text!r}: credentials in URLs are not supported")
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def _ascii_host(host: str, text: str) -> str:
+    problem = host_problem(host)
+    if problem is not None:
+        raise WatchListError(f"invalid URL {text!r}: {problem}")
+    return host
 
 
 def _ipv6(host: str, text: str) -> str:
