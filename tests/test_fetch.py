@@ -359,6 +359,15 @@ def test_overlong_host_names_fail_clearly(url: str, says: str, fetcher: Fetcher)
     assert says in str(error)
 
 
+def test_idn_host_is_not_reported_as_a_redirect() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, request=request)
+
+    with _mock(httpx.MockTransport(handler)) as fetcher:
+        error = failure(fetcher, "http://bücher.example/ok")
+    assert "redirected" not in str(error)
+
+
 # -- statuses -----------------------------------------------------------------
 
 
@@ -439,6 +448,32 @@ def test_redirect_to_another_scheme(server: FaultServer, fetcher: Fetcher) -> No
     server.add_route("/to-ftp", lambda ex: ex.redirect("ftp://example.com/x"))
     error = failure(fetcher, server.url("/to-ftp"))
     assert error.failure_class == "redirects"
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "file:///etc/passwd"],
+)
+def test_redirect_to_a_non_http_location_names_the_redirect(
+    server: FaultServer, fetcher: Fetcher, location: str
+) -> None:
+    server.add_route("/odd", lambda ex: ex.redirect(location))
+    error = failure(fetcher, server.url("/odd"))
+    assert error.failure_class == "redirects"
+    assert f"was redirected by {server.url('/odd')} to {location[:20]}" in str(error)
+    assert "not an http(s) URL" in str(error)
+    assert "fix the watch's URL" not in str(error)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirect_without_location_says_so(
+    server: FaultServer, fetcher: Fetcher, status: int
+) -> None:
+    server.add_route("/nowhere", lambda ex: ex.respond(status, b"", content_type=None))
+    error = failure(fetcher, server.url("/nowhere"))
+    assert (error.failure_class, error.http_status) == ("redirects", status)
+    assert "without a Location header" in str(error)
+    assert "refused" not in str(error)
 
 
 def test_redirect_to_a_host_with_a_64_character_label(

@@ -138,3 +138,37 @@ def test_long_label_is_rejected_by_import_naming_the_entry() -> None:
     text = f'[[watch]]\nurl = "http://{"a" * 64}.example/ok"'
     with pytest.raises(WatchListError, match=r"watch #1: invalid URL .*63 characters"):
         parse_watchlist(text, default_every="6h", origin="watches.toml")
+
+
+def test_idn_host_has_one_form() -> None:
+    assert normalize_url("http://bücher.example/ok") == "http://xn--bcher-kva.example/ok"
+    assert normalize_url("http://BÜCHER.example/ok") == "http://xn--bcher-kva.example/ok"
+    assert normalize_url("http://xn--bcher-kva.example/ok") == "http://xn--bcher-kva.example/ok"
+    # The name is for people: the Unicode form.
+    assert make_spec("http://xn--bcher-kva.example/ok", every="6h").name == "bücher.example/ok"
+    text = (
+        '[[watch]]\nurl = "http://bücher.example/ok"\n'
+        '[[watch]]\nurl = "http://xn--bcher-kva.example/ok"'
+    )
+    with pytest.raises(WatchListError, match="duplicate"):
+        parse_watchlist(text, default_every="6h", origin="watches.toml")
+
+
+@pytest.mark.parametrize("bad", ["http://xn--a.example/", "http://a\u200db.example/"])
+def test_invalid_idn_hosts_are_rejected(bad: str) -> None:
+    with pytest.raises(WatchListError, match=r"invalid URL .*host name"):
+        normalize_url(bad)
+
+
+def test_overlong_url_has_its_own_message() -> None:
+    url = "https://news.example/" + "a" * 100_000
+    with pytest.raises(WatchListError, match="longer than 2,048 characters") as info:
+        make_spec(url, every="6h")
+    assert "name" not in str(info.value)
+    assert len(str(info.value)) < 300  # the message does not repeat 100 KB of URL
+
+
+def test_long_url_under_the_limit_gets_a_short_default_name() -> None:
+    url = "https://news.example/" + "a" * 1_000
+    spec = make_spec(url, every="6h")
+    assert spec.url == url and len(spec.name) <= 200

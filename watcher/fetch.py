@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import socket
 import ssl
 import time
@@ -72,6 +73,7 @@ _ACCEPT: Final = "text/html,application/xhtml+xml,application/xml;q=0.9,text/pla
 # A response in any other coding is refused unread.
 _ACCEPT_ENCODING: Final = "gzip, deflate"
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+_SCHEME: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")  # RFC 3986 §3.1
 _ROBOTS_TIMEOUT: Final = 5.0
 # Read the first bytes before deciding whether a body is text at all.
 _SNIFF_AT: Final = 4096
@@ -160,6 +162,7 @@ class Fetcher:
         # timeouts of a fetch are real time, since they bound real sockets.
         self.settings = settings
         self._client = build_client(settings, transport=transport)
+        self._client.event_hooks["response"].append(_refuse_odd_locations)
         self._gate = HostGate(
             concurrency=settings.per_host_concurrency,
             delay=settings.per_host_delay,
@@ -272,6 +275,13 @@ class Fetcher:
         )
         try:
             response = self._client.send(request, stream=True)
+        except _UnfollowableRedirect as exc:
+            deadline.watch(None)
+            raise FetchError(
+                f"GET {url} was redirected by {hop} to {_shorten(exc.location)}, which is not "
+                "an http(s) URL; point the watch at the article's web page",
+                failure_class="redirects",
+            ) from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             deadline.watch(None)
             phase = "waiting for response headers"
@@ -434,7 +444,7 @@ class Fetcher:
 
     def _status_error(self, url: str, response: httpx.Response) -> FetchError:
         status = response.status_code
-        via = f" (redirected to {response.url})" if str(response.url) != url else ""
+        via = _label(url, str(response.url)).removeprefix(url)
         retry: float | None = None
         if status in (429, 503):
             retry = retry_after_of(response)
@@ -453,12 +463,19 @@ class Fetcher:
             hint = "the site is rate-limiting us — the watch will be retried later"
         elif status >= 500:
             hint = "the server is failing — the watch will be retried"
+        elif status in _REDIRECTS and "Location" not in response.headers:
+            hint = (
+                "a redirect without a Location header, so there is nowhere to follow it; the "
+                "site is misconfigured — the watch will be retried"
+            )
+        elif 300 <= status < 400:
+            hint = "a redirect watcher does not follow — point the watch at the article's final URL"
         else:
             hint = "the request was refused — check the URL"
         reason = response.reason_phrase or ""
         return FetchError(
             f"GET {url} answered HTTP {status} {reason}{via}; {hint}".replace("  ", " "),
-            failure_class="http_status",
+            failure_class="redirects" if 300 <= status < 400 else "http_status",
             http_status=status,
             retry_after=retry,
         )
@@ -576,7 +593,36 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 def _label(requested: str, actual: str) -> str:
     """How messages name a URL: the watch's own, and where redirects led if elsewhere."""
-    return requested if actual == requested else f"{requested} (redirected to {actual})"
+    if actual == requested:
+        return requested
+    try:
+        same = actual == str(_url(requested))  # an IDN host reads as xn--… once parsed
+    except (httpx.InvalidURL, TypeError):
+        same = False
+    return requested if same else f"{requested} (redirected to {actual})"
+
+
+def _shorten(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _UnfollowableRedirect(httpx.HTTPError):
+    """A Location with a scheme other than http(s) (javascript:, data:, file:…)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(f"redirect to {location}")
+        self.location = location
+
+
+def _refuse_odd_locations(response: httpx.Response) -> None:
+    """Response hook: httpx would build the redirect request of ``javascript:x`` by
+    giving it our host, and fail with a message about paths; name the redirect instead."""
+    if not response.has_redirect_location:
+        return
+    location = response.headers["Location"].strip()
+    scheme = _SCHEME.match(location)
+    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        raise _UnfollowableRedirect(location)
 
 
 @functools.lru_cache(maxsize=16384)
