@@ -26,6 +26,7 @@ from tests.faultserver import (
     ARTICLE_ETAG,
     ARTICLE_HTML,
     ARTICLE_LAST_MODIFIED,
+    ROBOTS_TXT,
     Exchange,
     FaultServer,
     gzip_bomb,
@@ -670,10 +671,24 @@ def test_robots_checked_on_each_redirect_hop(server: FaultServer) -> None:
     assert "/private/page" not in server.paths()
 
 
-@pytest.mark.parametrize("status", [404, 403, 500, 503])
-def test_robots_errors_allow(server: FaultServer, status: int) -> None:
+@pytest.mark.parametrize("status", [404, 403, 410])
+def test_robots_client_errors_allow(server: FaultServer, status: int) -> None:
     server.serve("/robots.txt", b"User-agent: *\nDisallow: /\n", status=status)
     with Fetcher(FetchSettings(per_host_delay=0)) as fetcher:
+        assert fetcher.fetch(server.url("/article")).status == 200
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_robots_server_error_fails_this_check_only(server: FaultServer, status: int) -> None:
+    server.serve("/robots.txt", b"<h1>oops</h1>", status=status)
+    with Fetcher(FetchSettings(per_host_delay=0)) as fetcher:
+        error = failure(fetcher, server.url("/article"))
+        assert error.failure_class == "robots"
+        assert f"robots.txt is unavailable (HTTP {status})" in str(error)
+        assert "retried" in str(error)
+        assert server.requests_to("/article") == []  # RFC 9309: a 5xx means disallow
+        # Once robots.txt answers again, so do the checks.
+        server.serve("/robots.txt", ROBOTS_TXT, content_type="text/plain")
         assert fetcher.fetch(server.url("/article")).status == 200
 
 

@@ -55,6 +55,7 @@ from watcher.politeness import (
     HostGate,
     RobotsCache,
     RobotsFile,
+    RobotsUnavailable,
     Sleep,
     fetch_robots,
     origin_of,
@@ -505,7 +506,16 @@ class Fetcher:
                 return fetch_robots(self._client, robots_url, max(budget, 0.001))
 
         ua = self.settings.user_agent
-        if not self._robots.allowed(str(url), origin=origin, user_agent=ua, fetch=get):
+        try:
+            allowed = self._robots.allowed(str(url), origin=origin, user_agent=ua, fetch=get)
+        except RobotsUnavailable as exc:
+            raise FetchError(
+                f"GET {_label(requested, str(url))} not sent: {origin}/robots.txt is "
+                f"unavailable (HTTP {exc.status}), and until it answers the site's rules "
+                "cannot be checked; the watch will be retried later",
+                failure_class="robots",
+            ) from exc
+        if not allowed:
             raise FetchError(
                 f"GET {_label(requested, str(url))} is disallowed by {origin}/robots.txt for "
                 "our user agent; leave it, or set obey_robots = false on this watch if the "
