@@ -529,6 +529,7 @@ def test_stacked_gzip_bomb_is_stopped_at_every_layer(server: FaultServer) -> Non
     settings = FetchSettings(max_bytes=1_000_000, per_host_delay=0, obey_robots=False)
     error, peak = _peak_of_failure(settings, server.url("/gzip-gzip-bomb?mb=100"))
     assert error.failure_class == "too_large"
+    assert "its gzip, gzip body inflates to more than 1,000,000 bytes" in str(error)
     assert peak < 16 * settings.max_bytes
 
 

@@ -412,7 +412,12 @@ class Fetcher:
             for raw in chunks:
                 buf += decoder.feed(raw)
                 if decoder.over or len(buf) > limit:
-                    raise self._too_large(label, f"more than {limit:,} bytes arrived")
+                    why = (
+                        f"its {', '.join(codings)} body inflates to more than {limit:,} bytes"
+                        if codings
+                        else f"more than {limit:,} bytes arrived"
+                    )
+                    raise self._too_large(label, why)
                 if not sniffed and len(buf) >= _SNIFF_AT:
                     sniffed = True
                     check_text(bytes(buf[:_SNIFF_AT]), ctype_header, url=label)
