@@ -25,6 +25,10 @@ Built-in routes (``default_routes=False`` leaves them out):
     /big?mb=50[&length=0]    streamed, with or without Content-Length
     /gzip-bomb?mb=100        ~100 KB of gzip inflating to 100 MB of spaces
     /gzip, /deflate-raw      the article, content-encoded
+    /gzip-gzip               the article gzipped twice (``Content-Encoding: gzip, gzip``)
+    /gzip-gzip-bomb?mb=100   the gzip bomb gzipped again, as ``gzip, gzip``
+    /zstd-bomb?mb=100        zstd of 100 MB of spaces: an encoding we never ask for
+    /br                      bytes labelled ``Content-Encoding: br``, never asked for either
     /binary, /png, /png-as-html, /nul    bodies that are not text
     /cp1252, /unknown-charset            cp1252 without a usable charset
     /invalid-html, /empty, /no-type      odd but readable
@@ -110,6 +114,18 @@ def gzip_bomb(megabytes: int) -> bytes:
             parts.append(comp.flush())
             _BOMBS[megabytes] = b"".join(parts)
         return _BOMBS[megabytes]
+
+
+def zstd_bomb(megabytes: int) -> bytes:
+    """zstd of ``megabytes`` MB of spaces (a few KB); needs the zstandard package."""
+    import zstandard
+
+    comp = zstandard.ZstdCompressor(level=3).compressobj()
+    block = b" " * (1 << 20)
+    parts = [comp.compress(b"<html><body>")]
+    parts += [comp.compress(block) for _ in range(megabytes)]
+    parts.append(comp.flush())
+    return b"".join(parts)
 
 
 class Exchange:
@@ -228,10 +244,15 @@ class _HTTPServer(ThreadingHTTPServer):
                 super().handle_error(request, client_address)
 
 
+class _HTTPServer6(_HTTPServer):
+    address_family = socket.AF_INET6
+
+
 class FaultServer:
     """Threaded HTTP/1.1 server on 127.0.0.1 with a route for every way servers misbehave."""
 
-    def __init__(self, *, default_routes: bool = True) -> None:
+    def __init__(self, *, default_routes: bool = True, host: str = "127.0.0.1") -> None:
+        self.host = host  # "::1" serves on IPv6 loopback
         self.log: list[Access] = []
         self.stopping = threading.Event()
         self.active = 0
@@ -247,7 +268,8 @@ class FaultServer:
 
     # -- life cycle -------------------------------------------------------
     def start(self) -> Self:
-        httpd = _HTTPServer(("127.0.0.1", 0), _RequestHandler)
+        kind = _HTTPServer6 if ":" in self.host else _HTTPServer
+        httpd = kind((self.host, 0), _RequestHandler)
         httpd.fault = self
         self._httpd = httpd
         self._thread = threading.Thread(
@@ -293,7 +315,8 @@ class FaultServer:
         return int(self._httpd.server_address[1])
 
     def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{path}"
 
     # -- routes ---------------------------------------------------------------
     def add_route(self, path: str, handler: Handler, *, prefix: bool = False) -> None:
@@ -472,6 +495,12 @@ def _install_defaults(server: FaultServer) -> None:
     add("/gzip-bomb", lambda ex: ex.respond(200, gzip_bomb(int(ex.arg("mb", 100))), bomb))
     serve("/gzip", gzip.compress(ARTICLE_HTML), headers=bomb)
     serve("/deflate-raw", _raw_deflate(ARTICLE_HTML), headers={"Content-Encoding": "deflate"})
+    twice = {"Content-Encoding": "gzip, gzip"}
+    serve("/gzip-gzip", gzip.compress(gzip.compress(ARTICLE_HTML)), headers=twice)
+    add("/gzip-gzip-bomb", lambda ex: ex.respond(200, _twice_bomb(int(ex.arg("mb", 100))), twice))
+    zstd = {"Content-Encoding": "zstd"}
+    add("/zstd-bomb", lambda ex: ex.respond(200, zstd_bomb(int(ex.arg("mb", 100))), zstd))
+    serve("/br", b"\x1b\x00\xf8\xa5" + bytes(range(256)), headers={"Content-Encoding": "br"})
     serve("/binary", bytes(range(256)) * 16, content_type="application/octet-stream")
     serve("/png-as-html", PNG_BYTES, content_type="text/html")
     serve("/png", PNG_BYTES, content_type="image/png")
@@ -481,6 +510,10 @@ def _install_defaults(server: FaultServer) -> None:
     serve("/invalid-html", INVALID_HTML)
     serve("/empty", b"")
     serve("/no-type", b"plain words, no content type\n", content_type=None)
+
+
+def _twice_bomb(megabytes: int) -> bytes:
+    return gzip.compress(gzip_bomb(megabytes))
 
 
 def _raw_deflate(data: bytes) -> bytes:

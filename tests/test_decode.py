@@ -11,12 +11,15 @@ import pytest
 
 import watcher.decode
 from watcher.decode import (
+    Decompressor,
     Inflater,
     check_text,
+    content_codings,
     decode_body,
     looks_binary,
     media_type,
     parse_content_type,
+    unsupported_codings,
 )
 from watcher.errors import FetchError
 
@@ -263,3 +266,54 @@ def test_inflater_concatenated_members_and_trailing_junk() -> None:
 def test_inflater_corrupt_stream_raises() -> None:
     with pytest.raises(zlib.error):
         Inflater("gzip").feed(b"\x1f\x8b\x08\x00not really gzip at all", 1000)
+
+
+@pytest.mark.parametrize(
+    ("header", "codings"),
+    [
+        (None, ()),
+        ("", ()),
+        ("identity", ()),
+        ("GZIP", ("gzip",)),
+        ("deflate, gzip", ("deflate", "gzip")),
+    ],
+)
+def test_content_codings_in_applied_order(header: str | None, codings: tuple[str, ...]) -> None:
+    assert content_codings(header) == codings
+
+
+@pytest.mark.parametrize(
+    ("codings", "says"),
+    [
+        (("zstd",), "Content-Encoding zstd, which watcher never asks for"),
+        (("gzip", "br"), "Content-Encoding br, which watcher never asks for"),
+        (("gzip",) * 4, "4 stacked content-encodings, more than the 3 watcher undoes"),
+    ],
+)
+def test_unsupported_codings_say_why(codings: tuple[str, ...], says: str) -> None:
+    assert unsupported_codings(codings) == says
+    with pytest.raises(ValueError, match="watcher"):
+        Decompressor(codings, limit=1000)
+
+
+def test_decompressor_undoes_layers_last_applied_first() -> None:
+    data = WESTERN.encode() * 50
+    body = gzip.compress(zlib.compress(data))  # "deflate, gzip"
+    decoder = Decompressor(("deflate", "gzip"), limit=10_000)
+    out = b"".join(decoder.feed(body[i : i + 7]) for i in range(0, len(body), 7))
+    assert (out, decoder.over) == (data, False)
+
+
+def test_decompressor_bounds_an_inner_layer_too() -> None:
+    # The outer layer is small; the inner one inflates without end.
+    body = gzip.compress(gzip.compress(b" " * 10_000_000))
+    decoder = Decompressor(("gzip", "gzip"), limit=1000)
+    out = decoder.feed(body)
+    assert decoder.over and len(out) <= 1001
+
+
+def test_decompressor_counts_plain_bytes_too() -> None:
+    decoder = Decompressor((), limit=10)
+    assert decoder.feed(b"12345") == b"12345" and not decoder.over
+    decoder.feed(b"123456")
+    assert decoder.over

@@ -7,12 +7,15 @@ time are generous (3x the configured timeout).
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import gzip
 import logging
 import socket
 import threading
 import time
 import tracemalloc
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -23,12 +26,16 @@ from tests.faultserver import (
     ARTICLE_ETAG,
     ARTICLE_HTML,
     ARTICLE_LAST_MODIFIED,
+    ROBOTS_TXT,
     Exchange,
     FaultServer,
     gzip_bomb,
+    zstd_bomb,
 )
 from watcher.errors import ConfigError, FetchError
 from watcher.fetch import DEFAULT_USER_AGENT, Fetcher, FetchResult, FetchSettings, build_client
+from watcher.politeness import ROBOTS_MAX_BYTES
+from watcher.watchlist import make_spec
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -99,6 +106,24 @@ def test_article_is_fetched_with_validators_and_charset(
     assert result.elapsed_ms > 0
 
 
+def _has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_ipv6_loopback(), reason="no IPv6 loopback here")
+def test_ipv6_literal_watch_is_fetched(fetcher: Fetcher) -> None:
+    with FaultServer(host="::1") as server:
+        url = make_spec(server.url("/article"), every="6h").url
+        assert url == f"http://[::1]:{server.port}/article"
+        result = fetcher.fetch(url)
+    assert (result.status, result.final_url, result.body) == (200, url, ARTICLE_HTML)
+
+
 def test_user_agent_and_accept_headers_are_sent(server: FaultServer, fetcher: Fetcher) -> None:
     fetcher.fetch(server.url("/article"))
     (access,) = server.requests_to("/article")
@@ -132,6 +157,17 @@ def test_last_modified_gives_304_not_modified(server: FaultServer, fetcher: Fetc
     headers = server.requests_to("/article")[0].headers
     assert headers["if-modified-since"] == ARTICLE_LAST_MODIFIED
     assert "if-none-match" not in headers
+
+
+def test_304_to_an_unconditional_request_is_an_error(server: FaultServer, fetcher: Fetcher) -> None:
+    server.serve("/always-304", b"", status=304, content_type=None)
+    error = failure(fetcher, server.url("/always-304"))
+    assert (error.failure_class, error.http_status) == ("http_status", 304)
+    assert "304 Not Modified" in str(error)
+    assert "sent no If-None-Match or If-Modified-Since" in str(error)
+    # Asked conditionally, the same answer is the ordinary "unchanged".
+    result = fetcher.fetch(server.url("/always-304"), etag='"v1"')
+    assert result.not_modified is True
 
 
 def test_stale_etag_gets_the_full_page(server: FaultServer, fetcher: Fetcher) -> None:
@@ -310,6 +346,29 @@ def test_invalid_urls_fail_without_network(url: str, fetcher: Fetcher) -> None:
     assert error.failure_class == "invalid_url"
 
 
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://" + "a" * 64 + ".example/ok", "longer than 63 characters"),
+        ("http://" + ".".join(["a" * 60] * 5) + "/ok", "longer than 253 characters"),
+    ],
+    ids=["label", "host"],
+)
+def test_overlong_host_names_fail_clearly(url: str, says: str, fetcher: Fetcher) -> None:
+    error = failure(fetcher, url)
+    assert error.failure_class == "invalid_url"
+    assert says in str(error)
+
+
+def test_idn_host_is_not_reported_as_a_redirect() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, request=request)
+
+    with _mock(httpx.MockTransport(handler)) as fetcher:
+        error = failure(fetcher, "http://bücher.example/ok")
+    assert "redirected" not in str(error)
+
+
 # -- statuses -----------------------------------------------------------------
 
 
@@ -392,6 +451,41 @@ def test_redirect_to_another_scheme(server: FaultServer, fetcher: Fetcher) -> No
     assert error.failure_class == "redirects"
 
 
+@pytest.mark.parametrize(
+    "location",
+    ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "file:///etc/passwd"],
+)
+def test_redirect_to_a_non_http_location_names_the_redirect(
+    server: FaultServer, fetcher: Fetcher, location: str
+) -> None:
+    server.add_route("/odd", lambda ex: ex.redirect(location))
+    error = failure(fetcher, server.url("/odd"))
+    assert error.failure_class == "redirects"
+    assert f"was redirected by {server.url('/odd')} to {location[:20]}" in str(error)
+    assert "not an http(s) URL" in str(error)
+    assert "fix the watch's URL" not in str(error)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_redirect_without_location_says_so(
+    server: FaultServer, fetcher: Fetcher, status: int
+) -> None:
+    server.add_route("/nowhere", lambda ex: ex.respond(status, b"", content_type=None))
+    error = failure(fetcher, server.url("/nowhere"))
+    assert (error.failure_class, error.http_status) == ("redirects", status)
+    assert "without a Location header" in str(error)
+    assert "refused" not in str(error)
+
+
+def test_redirect_to_a_host_with_a_64_character_label(
+    server: FaultServer, fetcher: Fetcher
+) -> None:
+    server.add_route("/far", lambda ex: ex.redirect("http://" + "a" * 64 + ".example/x"))
+    error = failure(fetcher, server.url("/far"))
+    assert error.failure_class == "redirects"
+    assert "longer than 63 characters" in str(error)
+
+
 # -- size and content ---------------------------------------------------------------
 
 
@@ -418,6 +512,100 @@ def test_gzip_bomb_is_stopped_without_inflating_it(server: FaultServer) -> None:
     assert error.failure_class == "too_large"
     # httpx's own decoder would inflate each 64 KB network chunk whole (~64 MB).
     assert peak < 16 * settings.max_bytes
+
+
+def _peak_of_failure(settings: FetchSettings, url: str) -> tuple[FetchError, int]:
+    with Fetcher(settings) as fetcher:
+        tracemalloc.start()
+        try:
+            error = failure(fetcher, url)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    return error, peak
+
+
+def test_stacked_gzip_bomb_is_stopped_at_every_layer(server: FaultServer) -> None:
+    settings = FetchSettings(max_bytes=1_000_000, per_host_delay=0, obey_robots=False)
+    error, peak = _peak_of_failure(settings, server.url("/gzip-gzip-bomb?mb=100"))
+    assert error.failure_class == "too_large"
+    assert "its gzip, gzip body inflates to more than 1,000,000 bytes" in str(error)
+    assert peak < 16 * settings.max_bytes
+
+
+def test_stacked_gzip_is_undone(server: FaultServer, fetcher: Fetcher) -> None:
+    assert fetcher.fetch(server.url("/gzip-gzip")).body == ARTICLE_HTML
+
+
+def test_deflate_then_gzip_is_undone_in_order(server: FaultServer, fetcher: Fetcher) -> None:
+    body = gzip.compress(zlib.compress(ARTICLE_HTML))  # deflate applied first, then gzip
+    server.serve("/both", body, headers={"Content-Encoding": "deflate, gzip"})
+    assert fetcher.fetch(server.url("/both")).body == ARTICLE_HTML
+
+
+def test_zstd_we_did_not_ask_for_is_refused_unread(server: FaultServer) -> None:
+    pytest.importorskip("zstandard")
+    settings = FetchSettings(max_bytes=1_000_000, per_host_delay=0, obey_robots=False)
+    error, peak = _peak_of_failure(settings, server.url("/zstd-bomb?mb=100"))
+    assert error.failure_class == "decode"
+    assert "Content-Encoding zstd" in str(error) and "gzip or deflate" in str(error)
+    assert peak < 16 * settings.max_bytes
+
+
+def test_brotli_is_an_unsupported_encoding_not_nul_bytes(
+    server: FaultServer, fetcher: Fetcher
+) -> None:
+    error = failure(fetcher, server.url("/br"))
+    assert error.failure_class == "decode"
+    assert "Content-Encoding br" in str(error)
+    assert "NUL" not in str(error)
+
+
+def test_too_many_stacked_encodings_are_refused(server: FaultServer, fetcher: Fetcher) -> None:
+    body = ARTICLE_HTML
+    for _ in range(4):
+        body = gzip.compress(body)
+    server.serve("/gzip4", body, headers={"Content-Encoding": "gzip, gzip, gzip, gzip"})
+    error = failure(fetcher, server.url("/gzip4"))
+    assert error.failure_class == "decode"
+    assert "4 stacked content-encodings" in str(error)
+
+
+def test_robots_gzip_bomb_is_bounded(server: FaultServer) -> None:
+    bomb = gzip_bomb(100)
+    server.serve(
+        "/robots.txt", bomb, headers={"Content-Encoding": "gzip"}, content_type="text/plain"
+    )
+    settings = FetchSettings(per_host_delay=0, obey_robots=True)
+    with Fetcher(settings) as fetcher:
+        tracemalloc.start()
+        try:
+            result = fetcher.fetch(server.url("/article"))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert result.status == 200  # spaces are no rules: everything allowed
+    assert peak < 16 * ROBOTS_MAX_BYTES
+
+
+def test_robots_in_an_encoding_we_did_not_ask_for_is_not_decoded(server: FaultServer) -> None:
+    pytest.importorskip("zstandard")
+    server.serve(
+        "/robots.txt",
+        zstd_bomb(100),
+        headers={"Content-Encoding": "zstd"},
+        content_type="text/plain",
+    )
+    settings = FetchSettings(per_host_delay=0, obey_robots=True)
+    with Fetcher(settings) as fetcher:
+        tracemalloc.start()
+        try:
+            with contextlib.suppress(FetchError):
+                fetcher.fetch(server.url("/article"))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 16 * ROBOTS_MAX_BYTES
 
 
 def test_corrupt_gzip_is_a_decode_failure(server: FaultServer, fetcher: Fetcher) -> None:
@@ -484,10 +672,24 @@ def test_robots_checked_on_each_redirect_hop(server: FaultServer) -> None:
     assert "/private/page" not in server.paths()
 
 
-@pytest.mark.parametrize("status", [404, 403, 500, 503])
-def test_robots_errors_allow(server: FaultServer, status: int) -> None:
+@pytest.mark.parametrize("status", [404, 403, 410])
+def test_robots_client_errors_allow(server: FaultServer, status: int) -> None:
     server.serve("/robots.txt", b"User-agent: *\nDisallow: /\n", status=status)
     with Fetcher(FetchSettings(per_host_delay=0)) as fetcher:
+        assert fetcher.fetch(server.url("/article")).status == 200
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_robots_server_error_fails_this_check_only(server: FaultServer, status: int) -> None:
+    server.serve("/robots.txt", b"<h1>oops</h1>", status=status)
+    with Fetcher(FetchSettings(per_host_delay=0)) as fetcher:
+        error = failure(fetcher, server.url("/article"))
+        assert error.failure_class == "robots"
+        assert f"robots.txt is unavailable (HTTP {status})" in str(error)
+        assert "retried" in str(error)
+        assert server.requests_to("/article") == []  # RFC 9309: a 5xx means disallow
+        # Once robots.txt answers again, so do the checks.
+        server.serve("/robots.txt", ROBOTS_TXT, content_type="text/plain")
         assert fetcher.fetch(server.url("/article")).status == 200
 
 

@@ -16,6 +16,7 @@ from watcher.politeness import (
     HostGate,
     RobotsCache,
     RobotsFile,
+    RobotsUnavailable,
     parse_retry_after,
 )
 
@@ -233,8 +234,6 @@ def test_crawl_delay_read_from_the_cached_rules() -> None:
     [
         RobotsFile(404),
         RobotsFile(403, "User-agent: *\nDisallow: /"),
-        RobotsFile(500, "User-agent: *\nDisallow: /"),
-        RobotsFile(503),
         RobotsFile(None, error="ConnectError: refused"),
     ],
 )
@@ -252,6 +251,32 @@ def test_unreachable_robots_keeps_the_last_good_copy() -> None:
     fetch.answer = RobotsFile(None, error="ReadTimeout")
     assert not allowed(cache, fetch, "/no-bots")
     assert len(fetch.calls) == 2
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_robots_5xx_disallows_until_it_answers_again(status: int) -> None:
+    # RFC 9309 §2.3.1.4: a server error means "assume complete disallow"; not
+    # cached, so the next check asks again rather than waiting out the hour.
+    cache = RobotsCache(clock=FakeClock())
+    fetch = RobotsServer(RobotsFile(status, "User-agent: *\nAllow: /"))
+    for _ in range(2):
+        with pytest.raises(RobotsUnavailable) as info:
+            allowed(cache, fetch, "/news")
+        assert info.value.status == status
+    assert len(fetch.calls) == 2
+    fetch.answer = RobotsFile(200, RULES)
+    assert allowed(cache, fetch, "/news") and not allowed(cache, fetch, "/no-bots")
+    assert len(fetch.calls) == 3
+
+
+def test_robots_5xx_keeps_the_last_good_copy() -> None:
+    clock = FakeClock()
+    cache = RobotsCache(clock=clock)
+    fetch = RobotsServer(RobotsFile(200, RULES))
+    assert allowed(cache, fetch, "/news")
+    clock.now += ROBOTS_TTL
+    fetch.answer = RobotsFile(503)
+    assert allowed(cache, fetch, "/news") and not allowed(cache, fetch, "/no-bots")
 
 
 def test_one_fetch_per_origin_under_concurrency() -> None:

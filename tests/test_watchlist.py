@@ -98,3 +98,77 @@ def test_corrupt_watchlist_names_the_problem(text: str, message: str) -> None:
     with pytest.raises(WatchListError, match=message) as info:
         parse_watchlist(text, default_every="6h", origin="watches.toml")
     assert "watches.toml" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical", "name"),
+    [
+        ("http://[::1]:8801/ok", "http://[::1]:8801/ok", "[::1]/ok"),
+        ("http://[::1]/", "http://[::1]/", "[::1]"),
+        ("HTTP://[2001:DB8:0:0::1]/a", "http://[2001:db8::1]/a", "[2001:db8::1]/a"),
+    ],
+    ids=["port", "no-port", "long-form"],
+)
+def test_ipv6_literal_keeps_its_brackets(url: str, canonical: str, name: str) -> None:
+    assert normalize_url(url) == canonical
+    assert make_spec(url, every="6h").name == name
+
+
+def test_ipv6_watch_survives_export_and_import() -> None:
+    specs = [make_spec("http://[::1]:8801/ok", every="6h")]
+    assert parse_watchlist(dump_watchlist(specs), default_every="6h", origin="x.toml") == specs
+
+
+@pytest.mark.parametrize("bad", ["http://[::1/x", "http://[::g]/", "http://[fe80::1%25eth0]/"])
+def test_bad_ipv6_literals_are_rejected(bad: str) -> None:
+    with pytest.raises(WatchListError, match="invalid URL"):
+        normalize_url(bad)
+
+
+def test_host_labels_and_length_are_limited() -> None:
+    ok = "http://" + "a" * 63 + ".example/"
+    assert normalize_url(ok) == ok
+    with pytest.raises(WatchListError, match="longer than 63 characters"):
+        normalize_url("http://" + "a" * 64 + ".example/ok")
+    with pytest.raises(WatchListError, match="longer than 253 characters"):
+        normalize_url("http://" + ".".join(["a" * 60] * 5) + "/ok")
+
+
+def test_long_label_is_rejected_by_import_naming_the_entry() -> None:
+    text = f'[[watch]]\nurl = "http://{"a" * 64}.example/ok"'
+    with pytest.raises(WatchListError, match=r"watch #1: invalid URL .*63 characters"):
+        parse_watchlist(text, default_every="6h", origin="watches.toml")
+
+
+def test_idn_host_has_one_form() -> None:
+    assert normalize_url("http://bücher.example/ok") == "http://xn--bcher-kva.example/ok"
+    assert normalize_url("http://BÜCHER.example/ok") == "http://xn--bcher-kva.example/ok"
+    assert normalize_url("http://xn--bcher-kva.example/ok") == "http://xn--bcher-kva.example/ok"
+    # The name is for people: the Unicode form.
+    assert make_spec("http://xn--bcher-kva.example/ok", every="6h").name == "bücher.example/ok"
+    text = (
+        '[[watch]]\nurl = "http://bücher.example/ok"\n'
+        '[[watch]]\nurl = "http://xn--bcher-kva.example/ok"'
+    )
+    with pytest.raises(WatchListError, match="duplicate"):
+        parse_watchlist(text, default_every="6h", origin="watches.toml")
+
+
+@pytest.mark.parametrize("bad", ["http://xn--a.example/", "http://a\u200db.example/"])
+def test_invalid_idn_hosts_are_rejected(bad: str) -> None:
+    with pytest.raises(WatchListError, match=r"invalid URL .*host name"):
+        normalize_url(bad)
+
+
+def test_overlong_url_has_its_own_message() -> None:
+    url = "https://news.example/" + "a" * 100_000
+    with pytest.raises(WatchListError, match="longer than 2,048 characters") as info:
+        make_spec(url, every="6h")
+    assert "name" not in str(info.value)
+    assert len(str(info.value)) < 300  # the message does not repeat 100 KB of URL
+
+
+def test_long_url_under_the_limit_gets_a_short_default_name() -> None:
+    url = "https://news.example/" + "a" * 1_000
+    spec = make_spec(url, every="6h")
+    assert spec.url == url and len(spec.name) <= 200

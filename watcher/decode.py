@@ -15,8 +15,13 @@ Two questions, asked in this order by the fetcher:
     detection (charset-normalizer) → windows-1252.  Raises ``decode`` only when
     no candidate decodes the bytes.
 
-``Inflater``
-    Undoes gzip/deflate content-encoding, never producing more than allowed.
+``content_codings(header)`` / ``unsupported_codings(codings)``
+    Which content-codings a response applied, and why watcher will not undo
+    them (an encoding it never asks for, or too many stacked).
+
+``Inflater`` / ``Decompressor``
+    Undo one gzip/deflate layer / all of a response's layers, never producing
+    more than allowed at any layer.
 
 All are pure: bytes and header values in, values or ``FetchError`` out.
 """
@@ -37,15 +42,22 @@ except ImportError:  # pragma: no cover - exercised only in stripped-down instal
 
 __all__ = [
     "INFLATABLE",
+    "MAX_CODINGS",
+    "Decompressor",
     "Inflater",
     "check_text",
+    "content_codings",
     "decode_body",
     "looks_binary",
     "media_type",
     "parse_content_type",
+    "unsupported_codings",
 ]
 
 INFLATABLE: Final = frozenset({"gzip", "x-gzip", "deflate"})
+# Browsers undo stacked codings ("gzip, gzip" from a proxy gzipping a gzipped
+# page); more than this is no real server, only a bomb in layers.
+MAX_CODINGS: Final = 3
 # Where a page declares its own charset; the HTML spec's prescan reads 1024 bytes,
 # but real pages put large scripts and styles before the meta tag.
 _SNIFF_BYTES: Final = 8192
@@ -303,3 +315,60 @@ class Inflater:
             else:
                 data = self._obj.unconsumed_tail
         return bytes(out)
+
+
+def content_codings(header: str | None) -> tuple[str, ...]:
+    """The codings of a Content-Encoding header, lower case, in the order they were
+    applied (undo them last to first); ``identity`` and empty items left out."""
+    if not header:
+        return ()
+    items = (item.strip().lower() for item in header.split(","))
+    return tuple(item for item in items if item and item != "identity")
+
+
+def unsupported_codings(codings: tuple[str, ...]) -> str | None:
+    """Why watcher will not undo these codings, or None when ``Decompressor`` can."""
+    others = sorted({c for c in codings if c not in INFLATABLE})
+    if others:
+        return f"Content-Encoding {', '.join(others)}, which watcher never asks for"
+    if len(codings) > MAX_CODINGS:
+        return (
+            f"{len(codings)} stacked content-encodings, more than the {MAX_CODINGS} watcher undoes"
+        )
+    return None
+
+
+class Decompressor:
+    """Every content-coding of a body undone, each layer's output bounded by ``limit``.
+
+    ``feed`` returns decoded bytes; once any layer has produced more than
+    ``limit`` bytes in all, ``over`` is True and the body is too large: an inner
+    layer is compressed data, so it is never much larger than what it decodes to.
+    With no codings the bytes pass through, counted the same way.
+    """
+
+    def __init__(self, codings: tuple[str, ...], *, limit: int) -> None:
+        problem = unsupported_codings(codings)
+        if problem is not None:
+            raise ValueError(problem)
+        # Undo the last applied first.
+        self._layers = [Inflater(coding) for coding in reversed(codings)]
+        self._made = [0] * len(self._layers)
+        self._limit = limit
+        self._total = 0
+        self.over = False
+
+    def feed(self, data: bytes) -> bytes:
+        """Decode ``data``; never more than ``limit`` + 1 bytes out of any layer in all."""
+        if self.over:
+            return b""
+        for i, layer in enumerate(self._layers):
+            data = layer.feed(data, self._limit - self._made[i])
+            self._made[i] += len(data)
+            if self._made[i] > self._limit:
+                self.over = True
+                return data if i == len(self._layers) - 1 else b""
+        self._total += len(data)
+        if self._total > self._limit:
+            self.over = True
+        return data

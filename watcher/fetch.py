@@ -10,8 +10,10 @@ What a fetch guarantees:
   the whole fetch including redirects and the body: a timer shuts the socket
   down at the deadline, so a body trickling one byte a second ends on time;
 * size: the body is counted while it streams and abandoned past ``max_bytes``,
-  *after* decompression, which we do ourselves (gzip, deflate) with a bound on
-  each step, so a gzip bomb never inflates more than ``max_bytes`` + 1;
+  *after* decompression, which we do ourselves (gzip, deflate, stacked up to
+  three layers) with a bound on each step of each layer, so a gzip bomb never
+  inflates more than ``max_bytes`` + 1; other codings (zstd, br), which we never
+  ask for, are refused unread;
 * content: non-text bodies and undecodable text fail (``watcher.decode``);
 * failures: every error is a ``FetchError`` whose ``failure_class`` says what
   went wrong and whose message names the URL and what to do next.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import socket
 import ssl
 import time
@@ -38,18 +41,27 @@ import httpx
 
 from watcher import __version__
 from watcher.deadline import Deadline
-from watcher.decode import INFLATABLE, Inflater, check_text, decode_body, media_type
+from watcher.decode import (
+    Decompressor,
+    check_text,
+    content_codings,
+    decode_body,
+    media_type,
+    unsupported_codings,
+)
 from watcher.errors import ConfigError, FailureClass, FetchError
 from watcher.politeness import (
     Clock,
     HostGate,
     RobotsCache,
     RobotsFile,
+    RobotsUnavailable,
     Sleep,
     fetch_robots,
     origin_of,
     retry_after_of,
 )
+from watcher.watchlist import host_problem
 
 __all__ = ["FetchResult", "FetchSettings", "Fetcher", "build_client"]
 
@@ -57,10 +69,12 @@ log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT: Final = f"watcher/{__version__} (+https://github.com/watcher-news/watcher)"
 _ACCEPT: Final = "text/html,application/xhtml+xml,application/xml;q=0.9,text/plain;q=0.8,*/*;q=0.1"
-# Only what Inflater decodes with a bound on its output; httpx would also offer
-# zstd, whose one-shot decoding a bomb could blow up in memory.
+# Only what watcher.decode undoes with a bound on its output; httpx would also
+# offer zstd (and br), whose one-shot decoding a bomb could blow up in memory.
+# A response in any other coding is refused unread.
 _ACCEPT_ENCODING: Final = "gzip, deflate"
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+_SCHEME: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")  # RFC 3986 §3.1
 _ROBOTS_TIMEOUT: Final = 5.0
 # Read the first bytes before deciding whether a body is text at all.
 _SNIFF_AT: Final = 4096
@@ -149,6 +163,7 @@ class Fetcher:
         # timeouts of a fetch are real time, since they bound real sockets.
         self.settings = settings
         self._client = build_client(settings, transport=transport)
+        self._client.event_hooks["response"].append(_refuse_odd_locations)
         self._gate = HostGate(
             concurrency=settings.per_host_concurrency,
             delay=settings.per_host_delay,
@@ -232,7 +247,8 @@ class Fetcher:
                     try:
                         target = self._redirect_target(response, url, chain)
                         if target is None:
-                            return self._finish(url, response, deadline, started)
+                            conditional = bool(headers)
+                            return self._finish(url, response, deadline, started, conditional)
                     finally:
                         deadline.watch(None)
                         response.close()
@@ -260,10 +276,25 @@ class Fetcher:
         )
         try:
             response = self._client.send(request, stream=True)
+        except _UnfollowableRedirect as exc:
+            deadline.watch(None)
+            raise FetchError(
+                f"GET {url} was redirected by {hop} to {_shorten(exc.location)}, which is not "
+                "an http(s) URL; point the watch at the article's web page",
+                failure_class="redirects",
+            ) from exc
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             deadline.watch(None)
             phase = "waiting for response headers"
             raise self._map_error(exc, _label(url, str(hop)), hop.host, deadline, phase) from exc
+        except UnicodeError as exc:
+            # The resolver's own IDNA check, should a host name we did not vet get here.
+            deadline.watch(None)
+            raise FetchError(
+                f"GET {_label(url, str(hop))} cannot be requested: the host name {hop.host} "
+                f"cannot be looked up ({exc}); fix the watch's URL",
+                failure_class="invalid_url",
+            ) from exc
         deadline.watch_response(response)
         return response
 
@@ -291,10 +322,22 @@ class Fetcher:
                 "point the watch at the article's web page",
                 failure_class="redirects",
             )
+        problem = host_problem(target.raw_host.decode("ascii"))
+        if problem is not None:
+            raise FetchError(
+                f"GET {url} was redirected by {here} to {target}, which cannot be requested: "
+                f"{problem}; point the watch at the article's final URL",
+                failure_class="redirects",
+            )
         return target
 
     def _finish(
-        self, url: str, response: httpx.Response, deadline: Deadline, started: float
+        self,
+        url: str,
+        response: httpx.Response,
+        deadline: Deadline,
+        started: float,
+        conditional: bool,
     ) -> FetchResult:
         status = response.status_code
         final_url = str(response.url)
@@ -306,6 +349,19 @@ class Fetcher:
             # response to its end lets httpcore keep the connection: otherwise every
             # unchanged check would open a new one.
             response.read()
+            if not conditional:
+                # "Not modified" since what? With no validators sent there is no version
+                # it can point back to, and taking it as "unchanged" would leave the watch
+                # without a snapshot forever. Retrying without validators is pointless:
+                # that is the request just sent. So it is an error, retried as any other.
+                raise FetchError(
+                    f"GET {_label(url, final_url)} answered HTTP 304 Not Modified although "
+                    "watcher sent no If-None-Match or If-Modified-Since; the server is "
+                    "misbehaving (a cache or proxy in front of it, often) — the watch will "
+                    "be retried",
+                    failure_class="http_status",
+                    http_status=304,
+                )
             return FetchResult(
                 url, final_url, status, True, b"", None, None, media_type(ctype_header),
                 etag, last_modified, (time.monotonic() - started) * 1000,
@@ -327,26 +383,41 @@ class Fetcher:
         self, label: str, response: httpx.Response, deadline: Deadline, ctype_header: str | None
     ) -> bytes:
         limit = self.settings.max_bytes
-        encoding = response.headers.get("Content-Encoding", "").strip().lower()
-        encoding = "" if encoding == "identity" else encoding
+        header = response.headers.get("Content-Encoding")
+        codings = content_codings(header)
+        problem = unsupported_codings(codings)
+        if problem is not None:
+            # Refused unread: httpx would undo zstd or br in one shot per chunk
+            # (a 32 KB zstd bomb is a gigabyte), and bytes we cannot undo are not text.
+            raise FetchError(
+                f"GET {label} sent its body in {problem} (it asks for gzip or deflate only), "
+                "so the page cannot be read; the server is misbehaving — the watch will be "
+                "retried",
+                failure_class="decode",
+            )
         declared = response.headers.get("Content-Length", "")
-        if not encoding and declared.isdigit() and int(declared) > limit:
+        if not codings and declared.isdigit() and int(declared) > limit:
             raise self._too_large(label, f"it announces {int(declared):,} bytes")
-        inflater = Inflater(encoding) if encoding in INFLATABLE else None
-        # Encodings we did not ask for (br, zstd, stacked) are left to httpx: the
-        # per-chunk output can then overshoot, but the cap still ends the read.
+        # We undo every layer ourselves, bounded (watcher.decode.Decompressor).
         # A response built in memory (MockTransport) was read, and decoded, already.
-        ours = not response.is_stream_consumed and (inflater is not None or not encoding)
         if response.is_stream_consumed:
-            inflater = None
-        chunks: Iterator[bytes] = response.iter_raw() if ours else response.iter_bytes()
+            chunks: Iterator[bytes] = response.iter_bytes()
+            decoder = Decompressor((), limit=limit)
+        else:
+            chunks = response.iter_raw()
+            decoder = Decompressor(codings, limit=limit)
         buf = bytearray()
         sniffed = False
         try:
             for raw in chunks:
-                buf += inflater.feed(raw, limit - len(buf)) if inflater is not None else raw
-                if len(buf) > limit:
-                    raise self._too_large(label, f"more than {limit:,} bytes arrived")
+                buf += decoder.feed(raw)
+                if decoder.over or len(buf) > limit:
+                    why = (
+                        f"its {', '.join(codings)} body inflates to more than {limit:,} bytes"
+                        if codings
+                        else f"more than {limit:,} bytes arrived"
+                    )
+                    raise self._too_large(label, why)
                 if not sniffed and len(buf) >= _SNIFF_AT:
                     sniffed = True
                     check_text(bytes(buf[:_SNIFF_AT]), ctype_header, url=label)
@@ -357,7 +428,7 @@ class Fetcher:
             raise self._map_error(exc, label, host, deadline, "reading the body") from exc
         except zlib.error as exc:
             raise FetchError(
-                f"GET {label} sent a body that is not valid {encoding} ({exc}); "
+                f"GET {label} sent a body that is not valid {', '.join(codings)} ({exc}); "
                 "the server is misbehaving — the watch will be retried",
                 failure_class="decode",
             ) from exc
@@ -379,7 +450,7 @@ class Fetcher:
 
     def _status_error(self, url: str, response: httpx.Response) -> FetchError:
         status = response.status_code
-        via = f" (redirected to {response.url})" if str(response.url) != url else ""
+        via = _label(url, str(response.url)).removeprefix(url)
         retry: float | None = None
         if status in (429, 503):
             retry = retry_after_of(response)
@@ -398,12 +469,19 @@ class Fetcher:
             hint = "the site is rate-limiting us — the watch will be retried later"
         elif status >= 500:
             hint = "the server is failing — the watch will be retried"
+        elif status in _REDIRECTS and "Location" not in response.headers:
+            hint = (
+                "a redirect without a Location header, so there is nowhere to follow it; the "
+                "site is misconfigured — the watch will be retried"
+            )
+        elif 300 <= status < 400:
+            hint = "a redirect watcher does not follow — point the watch at the article's final URL"
         else:
             hint = "the request was refused — check the URL"
         reason = response.reason_phrase or ""
         return FetchError(
             f"GET {url} answered HTTP {status} {reason}{via}; {hint}".replace("  ", " "),
-            failure_class="http_status",
+            failure_class="redirects" if 300 <= status < 400 else "http_status",
             http_status=status,
             retry_after=retry,
         )
@@ -433,7 +511,16 @@ class Fetcher:
                 return fetch_robots(self._client, robots_url, max(budget, 0.001))
 
         ua = self.settings.user_agent
-        if not self._robots.allowed(str(url), origin=origin, user_agent=ua, fetch=get):
+        try:
+            allowed = self._robots.allowed(str(url), origin=origin, user_agent=ua, fetch=get)
+        except RobotsUnavailable as exc:
+            raise FetchError(
+                f"GET {_label(requested, str(url))} not sent: {origin}/robots.txt is "
+                f"unavailable (HTTP {exc.status}), and until it answers the site's rules "
+                "cannot be checked; the watch will be retried later",
+                failure_class="robots",
+            ) from exc
+        if not allowed:
             raise FetchError(
                 f"GET {_label(requested, str(url))} is disallowed by {origin}/robots.txt for "
                 "our user agent; leave it, or set obey_robots = false on this watch if the "
@@ -521,7 +608,36 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 def _label(requested: str, actual: str) -> str:
     """How messages name a URL: the watch's own, and where redirects led if elsewhere."""
-    return requested if actual == requested else f"{requested} (redirected to {actual})"
+    if actual == requested:
+        return requested
+    try:
+        same = actual == str(_url(requested))  # an IDN host reads as xn--… once parsed
+    except (httpx.InvalidURL, TypeError):
+        same = False
+    return requested if same else f"{requested} (redirected to {actual})"
+
+
+def _shorten(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _UnfollowableRedirect(httpx.HTTPError):
+    """A Location with a scheme other than http(s) (javascript:, data:, file:…)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(f"redirect to {location}")
+        self.location = location
+
+
+def _refuse_odd_locations(response: httpx.Response) -> None:
+    """Response hook: httpx would build the redirect request of ``javascript:x`` by
+    giving it our host, and fail with a message about paths; name the redirect instead."""
+    if not response.has_redirect_location:
+        return
+    location = response.headers["Location"].strip()
+    scheme = _SCHEME.match(location)
+    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        raise _UnfollowableRedirect(location)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -543,6 +659,12 @@ def _parse_url(requested: str) -> httpx.URL:
         raise FetchError(
             f"GET {requested} cannot be requested: only http:// and https:// URLs with a host "
             "can be watched; fix the watch's URL",
+            failure_class="invalid_url",
+        )
+    problem = host_problem(url.raw_host.decode("ascii"))
+    if problem is not None:
+        raise FetchError(
+            f"GET {requested} cannot be requested: {problem}; fix the watch's URL",
             failure_class="invalid_url",
         )
     return url

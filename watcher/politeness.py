@@ -8,9 +8,11 @@
     fetcher passes ``host[:port]``, since another port is another server.
 ``RobotsCache``
     robots.txt per origin (scheme, host, port), parsed with protego and kept
-    for an hour.  The cache takes a fetch function, so it can be tested
-    without a network; ``fetch_robots`` is the one the fetcher passes, bound
-    to its own client.
+    for an hour.  A robots.txt answering 5xx means "disallow everything" (RFC
+    9309): ``allowed`` raises ``RobotsUnavailable``, and the answer is not kept,
+    so a flake fails only the checks that met it.
+    The cache takes a fetch function, so it can be tested without a network;
+    ``fetch_robots`` is the one the fetcher passes, bound to its own client.
 
 Clock and sleep are injected so tests drive time by hand.  Everything here is
 thread-safe: the fetcher runs in a thread pool.
@@ -24,6 +26,7 @@ import logging
 import math
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,11 +35,14 @@ from typing import Final
 import httpx
 from protego import Protego
 
+from watcher.decode import Decompressor, content_codings, unsupported_codings
+
 __all__ = [
     "HostGate",
     "RetryAfter",
     "RobotsCache",
     "RobotsFile",
+    "RobotsUnavailable",
     "fetch_robots",
     "origin_of",
     "parse_retry_after",
@@ -188,11 +194,20 @@ class RobotsFile:
     error: str | None = None
 
 
+class RobotsUnavailable(Exception):
+    """robots.txt answered a server error: nothing of the site may be fetched for now."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"robots.txt answered HTTP {status}")
+        self.status = status
+
+
 @dataclass(frozen=True, slots=True)
 class _Rules:
-    parser: Protego | None  # None: everything allowed
+    parser: Protego | None  # None: everything allowed (unless ``unavailable``)
     fetched_at: float
     why: str
+    unavailable: int | None = None  # the 5xx status that stands for "disallow all"
 
 
 class RobotsCache:
@@ -217,8 +232,13 @@ class RobotsCache:
         user_agent: str,
         fetch: Callable[[str], RobotsFile],
     ) -> bool:
-        """May ``user_agent`` fetch ``url``?  ``fetch(robots_url)`` is called on a cache miss."""
+        """May ``user_agent`` fetch ``url``?  ``fetch(robots_url)`` is called on a cache miss.
+
+        Raises ``RobotsUnavailable`` while robots.txt answers a server error.
+        """
         rules = self.rules(origin, fetch)
+        if rules.unavailable is not None:
+            raise RobotsUnavailable(rules.unavailable)
         if rules.parser is None:
             return True
         return bool(rules.parser.can_fetch(url, user_agent))
@@ -244,7 +264,8 @@ class RobotsCache:
             got = fetch(robots_url)
             fresh = self._interpret(got, previous=cached, now=now)
             log.debug("robots.txt of %s: %s", origin, fresh.why)
-            self._rules[origin] = fresh
+            if fresh.unavailable is None:
+                self._rules[origin] = fresh
             return fresh
 
     @staticmethod
@@ -256,14 +277,19 @@ class RobotsCache:
             return _Rules(None, now, f"HTTP {got.status}, no rules: everything allowed")
         if previous is not None and previous.parser is not None:
             # RFC 9309 §2.4: while robots.txt is unreachable, the last good copy stands.
-            return _Rules(previous.parser, now, "unreachable, keeping the last good copy")
-        # 5xx or unreachable with nothing cached: RFC 9309 would have a crawler
-        # assume "disallow all".  Watcher is not a crawler: it reads one page the
-        # user chose, a few times a day, and the page fetch that follows fails on
-        # its own when the server is really down.  Treating a broken robots.txt as
-        # a ban would report every watch of the site as "robots", which is false
-        # and hides the real failure.
-        why = f"HTTP {got.status}" if got.status is not None else (got.error or "unreachable")
+            return _Rules(previous.parser, now, "unavailable, keeping the last good copy")
+        if got.status is not None and got.status >= 500:
+            # RFC 9309 §2.3.1.4: a server error means "assume complete disallow".
+            # Not cached: one flake must not stop a site's watches for an hour. Each
+            # check that meets it fails with the reason and asks again next time,
+            # one small request instead of the page it does not fetch.
+            return _Rules(None, now, f"HTTP {got.status}: disallow for now", got.status)
+        # Unreachable (timeout, refused, TLS...) with nothing cached: RFC 9309 would
+        # have a crawler assume "disallow all" here too.  Watcher is not a crawler:
+        # it reads one page the user chose, a few times a day, and the page fetch
+        # that follows fails on its own, with the real cause, when the server is
+        # really down; calling that "robots" would hide it.
+        why = got.error or "unreachable"
         return _Rules(None, now, f"{why}: treated as allow-all")
 
 
@@ -286,13 +312,24 @@ def fetch_robots(client: httpx.Client, robots_url: str, budget: float) -> Robots
         ) as response:
             buf = bytearray()
             if 200 <= response.status_code < 300:
-                for chunk in response.iter_bytes():
-                    buf += chunk
-                    if len(buf) >= ROBOTS_MAX_BYTES:
-                        break
-                    # Read timeouts bound each wait; this bounds a trickle.
-                    if time.monotonic() - started > budget:
-                        return RobotsFile(None, error=f"still arriving after {budget:g} s")
+                codings = content_codings(response.headers.get("Content-Encoding"))
+                problem = unsupported_codings(codings)
+                if problem is not None:
+                    # Never undone by httpx: zstd or br could be a bomb, one shot per chunk.
+                    return RobotsFile(None, error=f"sent in {problem}")
+                # Undone here, bounded; a response built in memory was decoded already.
+                consumed = response.is_stream_consumed
+                decoder = Decompressor(() if consumed else codings, limit=ROBOTS_MAX_BYTES)
+                try:
+                    for chunk in response.iter_bytes() if consumed else response.iter_raw():
+                        buf += decoder.feed(chunk)
+                        if decoder.over or len(buf) >= ROBOTS_MAX_BYTES:
+                            break
+                        # Read timeouts bound each wait; this bounds a trickle.
+                        if time.monotonic() - started > budget:
+                            return RobotsFile(None, error=f"still arriving after {budget:g} s")
+                except zlib.error as exc:
+                    return RobotsFile(None, error=f"not valid {', '.join(codings)} ({exc})")
             text = bytes(buf[:ROBOTS_MAX_BYTES]).decode("utf-8", "replace")
             return RobotsFile(response.status_code, text)
     except (httpx.HTTPError, httpx.InvalidURL) as exc:

@@ -15,12 +15,15 @@ A watch-list file::
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
+import idna
 import tomli_w
 
 from watcher.errors import WatchListError
@@ -31,6 +34,11 @@ MIN_EVERY: Final = 60
 MAX_EVERY: Final = 90 * 86400
 _TAG = re.compile(r"^[\w][\w.+-]{0,39}$")
 _KEYS: Final = {"url", "name", "every", "selector", "tags", "robots"}
+# Far beyond any article URL, and what old browsers and many servers accept.
+MAX_URL: Final = 2048
+MAX_LABEL: Final = 63  # DNS limits (RFC 1035), for the ASCII form of a host name
+MAX_HOST: Final = 253
+MAX_NAME: Final = 200
 
 
 def parse_interval(text: str) -> int:
@@ -55,10 +63,32 @@ def format_interval(seconds: int) -> str:
     return f"{seconds}s"
 
 
+def host_problem(host: str) -> str | None:
+    """Why an ASCII host name cannot be looked up (DNS limits: labels ≤ 63, name ≤ 253
+    characters), or None."""
+    name = host.removesuffix(".")
+    long_label = next((label for label in name.split(".") if len(label) > MAX_LABEL), None)
+    if long_label is not None:
+        return (
+            f"the host name has a label of {len(long_label)} characters "
+            f"({long_label[:20]}…), longer than {MAX_LABEL} characters"
+        )
+    if len(name) > MAX_HOST:
+        return f"the host name is {len(name)} characters, longer than {MAX_HOST} characters"
+    return None
+
+
 def normalize_url(text: str) -> str:
     """Validate an http(s) URL and give its canonical form (lower-case scheme and host,
-    no fragment, ``/`` for an empty path)."""
+    IPv6 literals in brackets and compressed, international host names in their ASCII
+    ``xn--`` form, no fragment, ``/`` for an empty path)."""
     raw = str(text).strip()
+    if len(raw) > MAX_URL:
+        # Not repeated whole: the message would be as long as the URL.
+        raise WatchListError(
+            f"invalid URL {raw[:60]!r}…: it is {len(raw):,} characters, longer than "
+            f"{MAX_URL:,} characters; watch a shorter URL of the article"
+        )
     if not raw or any(c.isspace() for c in raw):
         raise WatchListError(f"invalid URL {text!r}: it is empty or contains spaces")
     try:
@@ -71,10 +101,42 @@ def normalize_url(text: str) -> str:
     host = (parts.hostname or "").lower()
     if not host or host.startswith(".") or ".." in host:
         raise WatchListError(f"invalid URL {text!r}: it has no valid host name")
+    # urlsplit drops the brackets of an IPv6 literal; the URL needs them.
+    host = f"[{_ipv6(host, text)}]" if ":" in host else _ascii_host(host, text)
     netloc = host if port is None else f"{host}:{port}"
     if parts.username or parts.password:
         raise WatchListError(f"invalid URL {text!r}: credentials in URLs are not supported")
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def _ascii_host(host: str, text: str) -> str:
+    """The one form of a host name: "bücher.example" and "xn--bcher-kva.example" are
+    the same server, so they are one watch; the ASCII form is what is requested."""
+    try:
+        if host.isascii():
+            for label in host.split("."):
+                if label.startswith("xn--"):
+                    idna.decode(label)  # only to reject a broken one
+        else:
+            # UTS 46, as browsers: case and width folded, then IDNA 2008.
+            host = idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise WatchListError(
+            f"invalid URL {text!r}: the host name is not a valid international domain name ({exc})"
+        ) from exc
+    problem = host_problem(host)
+    if problem is not None:
+        raise WatchListError(f"invalid URL {text!r}: {problem}")
+    return host
+
+
+def _ipv6(host: str, text: str) -> str:
+    if "%" in host:  # a zone id (fe80::1%eth0) names an interface of this machine
+        raise WatchListError(f"invalid URL {text!r}: IPv6 zone ids are not supported")
+    try:
+        return ipaddress.IPv6Address(host).compressed
+    except ValueError as exc:
+        raise WatchListError(f"invalid URL {text!r}: not a valid IPv6 address ({exc})") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +163,8 @@ def make_spec(
     """Validate every field; the error names the field and the bad value."""
     clean_url = normalize_url(url)
     clean_name = (name or "").strip() or _default_name(clean_url)
-    if len(clean_name) > 200:
-        raise WatchListError(f"name for {clean_url} is longer than 200 characters")
+    if len(clean_name) > MAX_NAME:
+        raise WatchListError(f"name for {clean_url} is longer than {MAX_NAME} characters")
     for tag in tags:
         if not isinstance(tag, str) or not _TAG.match(tag):
             raise WatchListError(
@@ -133,9 +195,15 @@ def _check_selector(selector: str | None, url: str) -> None:
 
 
 def _default_name(url: str) -> str:
+    """``host/last-path-segment``, host in Unicode for people, cut to fit a name."""
     parts = urlsplit(url)
+    host = parts.netloc.rsplit(":", 1)[0] if not parts.netloc.endswith("]") else parts.netloc
+    if "xn--" in host:
+        with contextlib.suppress(idna.IDNAError):
+            host = idna.decode(host)
     slug = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    return f"{parts.hostname}/{slug}" if slug else str(parts.hostname)
+    name = f"{host}/{slug}" if slug else host
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
 
 
 def parse_watchlist(text: str, *, default_every: str, origin: str) -> list[WatchSpec]:
