@@ -161,6 +161,10 @@ _REPRISE_PAIRS = re.compile(
     r"(?:reprise|reprising|return\s+to)\s+their\s+roles\s+as\s+"
     rf"(?P<chars>{NAME}(?:\s*,\s*{NAME})*\s*,?\s*(?:and|&)\s+{NAME})"
 )
+_REPLACING = re.compile(
+    r"\s+(?:(?:is|will\s+be)\s+)?(?:replacing|replaces|(?:is\s+set\s+|set\s+)?to\s+replace|"
+    r"who\s+(?:will\s+)?replaces?|takes\s+over\s+from|taking\s+over\s+from)\b"
+)
 _ITEM_END = re.compile(r"[,;\n]|\s+and\s+")
 _MARKED: Final = {"new": "new", "returning": "returning", "recast": "new"}
 _PAREN = re.compile(r"\([^)]*\)")
@@ -364,6 +368,8 @@ def cast_claims(ctx: Context) -> list[Draft]:
         if at < 0 or role == "series":
             return role
         lo, hi = clause_bounds(text, at, at + len(name))
+        if _REPLACING.match(text, at + len(name)):
+            return "new"  # "the new star X replacing Cavill": X is the replacement
         local = cast_role(text[lo:hi])
         return local if local != "series" else role
 
@@ -424,7 +430,7 @@ def cast_claims(ctx: Context) -> list[Draft]:
         if len(m.group("name").split()) >= 2 and (_looks_like_cast(text) or "character" in text):
             add(m.group("name"), role, m.group("char"))
     pairs = [m for m in _CHAR_PAREN.finditer(text) if not m.group("name").isupper()]
-    if pairs and not _CREW_WORDS.search(text):
+    if pairs and not _CREW_WORDS.search(_PAREN.sub(" ", text)):
         # "Kim Seo-jun (Lee Hyun)" or "Princess Rhaenyra (Emma D'Arcy)": one sentence
         # writes its pairs in one order, which the cues of all its pairs decide.
         credits = [m for m in pairs if _CREDIT_AFTER.match(text, m.end())]
