@@ -55,12 +55,13 @@ _LIST_TRIGGER = re.compile(
     # "joins fellow newcomers A, B and C", "Joining them: A as ...".
     r"[Rr]eturning(?:\s+this\s+(?:season|year|time))?\s+(?:are|is)|"
     r"[Nn]ew\s+to\s+the\s+(?:cast|series|show|ensemble)(?:\s+this\s+(?:season|year|time))?\s+"
-    r"(?:are|is)|[Nn]ot\s+(?:returning|coming\s+back)(?=\s*:)|"
+    r"(?:are|is)|[Nn]ot\s+(?:returning|coming\s+back|back)(?=\s*:)|"
+    r"(?:[Ll]eaving|[Ee]xiting|[Dd]eparting)(?:\s+the\s+(?:series|show|cast))?\s+(?:are|is)|"
     r"fellow\s+(?:newcomers?|cast\s+members?|new\s+(?:cast\s+)?(?:members?|faces?|additions?))|"
     r"[Jj]oining\s+(?:them|him|her|the\s+(?:cast|ensemble))(?=\s*:)|"
     r"(?<!original\s)(?<!former\s)(?<!fellow\s)"
     r"(?<!co-)\bstar|actors\s+like|see)\s*:?\s+"
-    r"(?:the\s+(?:\w+\s+)?)?",
+    r"(?:(?:are|is)\s+(?=[A-Z]))?(?:the\s+(?:\w+\s+)?)?",
 )
 _LEADING_LIST = re.compile(
     rf"^(?P<list>{NAME}(?:\s*,\s*{NAME}){{2,}},?\s+(?:and|&)\s+{NAME})\s+"
@@ -122,7 +123,7 @@ _SUPPORTING = re.compile(
 )
 # "X, who played the doctor, exited after the finale".
 _ASIDE_EXIT = re.compile(
-    rf"^(?P<name>{NAME}),\s+who\s+[^,]{{3,80}},\s+(?:has\s+|had\s+)?(?:since\s+|already\s+)?"
+    rf"(?:^|(?<=,\sand\s)|(?<=,\swhile\s)|(?<=;\s))(?P<name>{NAME}),\s+who\s+[^,]{{3,80}},\s+(?:has\s+|had\s+)?(?:since\s+|already\s+)?"
     r"(?:exited|left|departed|quit|bowed\s+out)\b"
 )
 # "X returns as Ysolde", "X is expected to return as the courier, Sam Kole",
@@ -158,7 +159,8 @@ _AS_WORK = re.compile(
 # "A and B will reprise their roles as C and D": the characters pair up in order.
 _REPRISE_PAIRS = re.compile(
     rf"{_NAME_LIST}\s+(?:will\s+|are\s+set\s+to\s+|are\s+expected\s+to\s+|are\s+to\s+)?"
-    r"(?:reprise|reprising|return\s+to)\s+their\s+roles\s+as\s+"
+    r"(?:(?:reprise|reprising|return\s+to)\s+their\s+roles|(?:are\s+)?back|return|come\s+back|"
+    r"(?:will\s+)?(?:co-)?star|play|will\s+play)\s+(?:as\s+)?"
     rf"(?P<chars>{NAME}(?:\s*,\s*{NAME})*\s*,?\s*(?:and|&)\s+{NAME})"
 )
 _REPLACING = re.compile(
@@ -222,7 +224,8 @@ _AS_CHAR = re.compile(rf"(?P<name>{NAME})\s+(?:\([^)]*\)\s+)?as\s+(?P<char>{NAME
 _CHAR_PAREN = re.compile(rf"(?P<char>{NAME})\s+\((?P<name>{NAME})\)")
 _RETURN = re.compile(
     rf"(?P<list>{NAME}(?:\s*,\s*{NAME})*(?:\s*,?\s*(?:and|&)\s+{NAME})?)\s+(?:\([^)]*\)\s+)?"
-    rf"(?:(?:is|are|will|would|has|have|had)\s+(?:also\s+|all\s+|both\s+)?(?:be\s+)?(?:set\s+to\s+|expected\s+to\s+|"
+    rf"(?:(?:is|are|will|would|has|have|had|won[’']t|wouldn[’']t|isn[’']t|aren[’']t|will\s+not)\s+"
+    rf"(?:also\s+|all\s+|both\s+)?(?:be\s+)?(?:set\s+to\s+|expected\s+to\s+|"
     rf"confirmed\s+to\s+|officially\s+|been\s+|rumou?red\s+to\s+(?:be\s+)?|said\s+to\s+(?:be\s+)?|"
     rf"reported(?:ly)?\s+(?:to\s+)?(?:be\s+)?|likely\s+to\s+|tipped\s+to\s+)?)?(?P<verb>return\w*|reprise\w*|"
     rf"join\w*|cast\s+as|signed\s+on|(?:not|n[’']t)\s+(?:be\s+)?return\w*|exit\w*|"
@@ -244,8 +247,8 @@ _ROLE_CUES: Final = (
     (
         "not_returning",
         re.compile(
-            r"\b(?:not|n[’']t)\s+(?:be\s+)?(?:\w+\s+)?(?:to\s+)?(?:return|back)\w*|"
-            r"\b(?:exit\w*|departure|quit|left|leaving|replac\w+|recast)\b",
+            r"(?:\bnot|n[’']t)\s+(?:be\s+)?(?:\w+\s+)?(?:to\s+)?(?:return|back)\w*|"
+            r"\b(?:exit\w*|departure|depart(?:s|ed|ing)|quit|left|leaving|replac\w+|recast)\b",
             re.I,
         ),
     ),
@@ -254,7 +257,8 @@ _ROLE_CUES: Final = (
         re.compile(
             r"\b(?:return\w*|reprise\w*|back\s+as|coming\s+back|original\s+cast|"
             r"(?:will\s+be|is|are)\s+(?:also\s+)?back\b|"
-            r"reunit\w*|main\s+cast)\b",
+            r"reunit\w*|main\s+cast|^back\b|back\s+for|(?:once\s+again|again)\s+(?:play|portray|"
+            r"voice|star)\w*)\b",
             re.I,
         ),
     ),
@@ -477,17 +481,25 @@ def cast_claims(ctx: Context) -> list[Draft]:
         plays = not m.group(0).rstrip().endswith(" as " + char) and " as " not in m.group(0)
         if char in found and name in found:
             del found[char]  # "X returns as Ysolde": Ysolde was read as a name
+        plural = re.search(r"\b(?:are|were|have|return|star|play|reprise|come)\b", m.group(0))
+        if plural and re.search(r"(?:,|\band|&)\s*$", text[: m.start()]):
+            continue  # "A and B are back as C and D": paired below, or not at all
         if name in found and not found[name][1]:
             found[name] = (found[name][0], char)
         elif plays and len(name.split()) >= 2 and not text.startswith(("’s", "'s"), m.end()):
             add(name, role, char)
-    for m in _REPRISE_PAIRS.finditer(text) if "their roles" in text else ():
+    for m in _REPRISE_PAIRS.finditer(text) if _VERB_CHAR_GATE.search(text) else ():
         actors, parts = names(m.group("list")), names(m.group("chars"))
         if len(actors) == len(parts) > 1:
             for name, char in zip(actors, parts, strict=True):
                 found.pop(char, None)
                 if name in found:
                     found[name] = (found[name][0], char)
+                elif not re.search(r"\bplay\b", m.group(0)) and all(
+                    len(a.split()) >= 2 for a in actors
+                ):
+                    # "A and B return as C and D"; "A and B play C and D" could be a match
+                    add(name, role, char)
     for m in _WHO_PLAYED.finditer(text) if "who " in text else ():
         name = m.group("name")
         if name in found and not found[name][1]:
