@@ -615,10 +615,13 @@ def _actor_first(text: str, pairs: list[re.Match[str]], actors: frozenset[str]) 
     return votes > 0
 
 
-# A list of actors opening right before the first pair.
+# A list of actors opening right before the first pair ("The cast includes A (B)",
+# "Back for season two are A (B)"), not any cast word nearby ("the returning drama").
 _LIST_BEFORE = re.compile(
-    r"\b(?:cast(?:\s+members?)?|stars?|starring|ensemble|line-?up|returning|returnees|"
-    r"newcomers|joined\s+by|led\s+by|reunited\s+with)\b[^.;]{0,25}$",
+    r"\b(?:(?:cast|ensemble|line-?up)(?:\s+members?)?\s+(?:includes?|are|is)|stars?|starring|"
+    r"co-stars?|features|joined\s+by|led\s+by|reunited\s+with(?:\s+the\s+(?:main\s+)?cast)?|"
+    r"(?:back|returning|new|joining|returnees|newcomers)\b[^.;,]{0,30}\b(?:are|is|include))"
+    r"\s*[:,]?\s*$",
     re.IGNORECASE,
 )
 
