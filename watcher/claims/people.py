@@ -103,11 +103,11 @@ _TO_PLAY = re.compile(
     rf"(?P<name>{NAME})\s+(?:has|have|had|is|are|was|were)\s+(?:also\s+)?(?:been\s+|being\s+)?"
     r"(?P<how>tapped|hired|cast|chosen|picked|recruited|enlisted|approached|eyed|courted|"
     r"in\s+(?:early\s+)?(?:talks|negotiations))\s+(?:to\s+(?:play|portray|voice|star|join)|"
-    r"for\s+the\s+(?:\w+\s+)?(?:role|part))\b"
+    r"for\s+the\s+(?:\w+\s+)?(?:role|part)|in\s+[A-Z][^,.;]{0,40}?\s+as)\b"
 )
 _TO_PLAY_GATE = re.compile(
     r"\b(?:tapped|hired|cast|chosen|picked|recruited|enlisted|approached|eyed|courted|talks|"
-    r"negotiations)\s+(?:to|for)\s"
+    r"negotiations)\s+(?:to|for|in)\s"
 )
 _SUPPORTING_GATE = re.compile(r"roles?\b|parts?\b|\bstar\b|cameo")
 _VERB_CHAR_GATE = re.compile(r"\b(?:as|plays?|playing|portray\w*|voic\w*)\s")
@@ -124,7 +124,8 @@ _SUPPORTING = re.compile(
 # "X, who played the doctor, exited after the finale".
 _ASIDE_EXIT = re.compile(
     rf"(?:^|(?<=,\sand\s)|(?<=,\swhile\s)|(?<=;\s))(?P<name>{NAME}),\s+who\s+[^,]{{3,80}},\s+(?:has\s+|had\s+)?(?:since\s+|already\s+)?"
-    r"(?:exited|left|departed|quit|bowed\s+out)\b"
+    r"(?:(?:exited|departed|quit|bowed\s+out)\b(?!\s+(?:for|to)\b)|left\s+(?:the\s+)?(?:show|series|"
+    r"role|cast|franchise|project|production)\b)"
 )
 # "X returns as Ysolde", "X is expected to return as the courier, Sam Kole",
 # "X plays Nuala Quinn": the character after the verb.
@@ -144,8 +145,9 @@ _WHO_PLAYED = re.compile(
 _MARKER = re.compile(r"\((?P<marker>new|returning|recurring|guest|recast)\)", re.IGNORECASE)
 # "X joins the cast of HBO's Crestfall": another show's news.
 _JOINS_OTHER = re.compile(
-    r"\bjoin\w*\s+(?:the\s+)?(?:cast|ensemble)\s+of\s+(?:[A-Z][\w+]*[’']s\s+)?"
-    r"(?P<title>[“\"]?[A-Z][^,.;”\"]{0,50})"
+    r"\b(?:join\w*\s+(?:the\s+)?(?:cast|ensemble)\s+of|(?:cast|role|lead|part)\s+in)\s+"
+    r"(?:[A-Z][\w+]*[’']s\s+)?(?!(?:Season|Series|Part|Episode|Chapter|Volume|The\s+Season)\b)"
+    r"(?P<title>[“\"]?[A-Z][\w’'&:+-]*(?:\s+(?:[A-Z][\w’'&:+-]*|of|the|and|\d+))*)"
 )
 _LEFT_AFTER = re.compile(
     r"\b(?:after|since|following|at\s+the\s+end\s+of|during)\s+(?:the\s+)?(?:(?:[Ss]eason|"
@@ -167,6 +169,8 @@ _REPLACING = re.compile(
     r"\s+(?:(?:is|will\s+be)\s+)?(?:replacing|replaces|(?:is\s+set\s+|set\s+)?to\s+replace|"
     r"who\s+(?:will\s+)?replaces?|takes\s+over\s+from|taking\s+over\s+from)\b"
 )
+# "Ted Lasso plays Christmas Day": a schedule, not a part.
+_TIME_WORDS: Final = _words("Day Days Night Nights Eve Weekend Morning Evening Week Season")
 _ITEM_END = re.compile(r"[,;\n]|\s+and\s+")
 _MARKED: Final = {"new": "new", "returning": "returning", "recast": "new"}
 _PAREN = re.compile(r"\([^)]*\)")
@@ -486,7 +490,13 @@ def cast_claims(ctx: Context) -> list[Draft]:
             continue  # "A and B are back as C and D": paired below, or not at all
         if name in found and not found[name][1]:
             found[name] = (found[name][0], char)
-        elif plays and len(name.split()) >= 2 and not text.startswith(("’s", "'s"), m.end()):
+        elif (
+            plays
+            and len(name.split()) >= 2
+            and not text.startswith(("’s", "'s"), m.end())
+            and names(char)
+            and char.split()[-1] not in _TIME_WORDS
+        ):
             add(name, role, char)
     for m in _REPRISE_PAIRS.finditer(text) if _VERB_CHAR_GATE.search(text) else ():
         actors, parts = names(m.group("list")), names(m.group("chars"))
@@ -511,8 +521,8 @@ def cast_claims(ctx: Context) -> list[Draft]:
         marker = _MARKER.search(item)
         clean = (_MARKER.sub("", part).strip() or None) if part else None
         found[name] = (_MARKED.get(marker.group("marker").lower(), had) if marker else had, clean)
-    for other in _JOINS_OTHER.finditer(text) if " of " in text else ():
-        title = other.group("title").strip(' “"')
+    for other in _JOINS_OTHER.finditer(text) if " of " in text or " in " in text else ():
+        title = re.sub(r"(?:\s+(?:of|the|and))+$", "", other.group("title").strip(' “"'))
         if main_positions(title, ctx.subject):
             continue
         for name in list(found):
