@@ -318,7 +318,8 @@ def crew_claims(ctx: Context) -> list[Draft]:
         for m in pattern.finditer(text):
             if _ACTED_IN.search(text, max(0, m.start() - 80), m.start()):
                 continue  # "X also starred in Night Shift, directed by Y": that film's credit
-            if pattern is _NAME_VERB and _QUOTE_BEFORE.search(text, 0, m.start()):
+            speech = pattern is _NAME_VERB and m.group("roles") == "wrote"
+            if speech and _QUOTE_BEFORE.search(text, 0, m.start()):
                 continue  # "'I love this crew,' X wrote": X's post, not a writing credit
             roles = _roles(m.group("roles"))
             listed = names(m.group("list"))
