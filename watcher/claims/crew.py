@@ -151,6 +151,13 @@ _CO_MAKES = re.compile(
     rf"\bco-production\s+(?:between|of|from)\s+(?P<list6>{_CO}(?:\s*,\s*{_CO})*\s*,?\s*(?:and|&)\s+{_CO})"
 )
 _WHOLE_CO = re.compile(rf"(?!(?:The|A|An)\s){_CO}")
+_CO_MAKES_GATE = re.compile(
+    r"produc|,\s+from\s|announced|confirmed|revealed|[Tt]he\s+(?:studio|developer|production)"
+)
+_CO_POSSESSIVE = re.compile(
+    r"(?:Pictures|Films|Studios|Television|Entertainment|Productions|Games|Interactive|Animation|"
+    r"Media)[’']"
+)
 _GAMEISH = re.compile(
     r"\b(?:game|gone\s+gold|players?|PC|consoles?|Steam|PlayStation|PS5|Xbox|Switch|"
     r"early\s+access|RPG|DLC|patch)\b"
@@ -243,9 +250,9 @@ def _credits_other_title(text: str, start: int, ctx: Context) -> bool:
 
 
 _CREW_GATE = re.compile(
-    r"creat|direct|writ|wrote|produc|showrun|develop|studio|helm|penn|composition|script|"
-    r"screenplay|from\s|announced|confirmed|revealed",
-    re.IGNORECASE,
+    r"(?i:creat|direct|writ|wrote|produc|showrun|develop|studio|helm|penn|composition|script|"
+    r"screenplay)|,\s+from\s+[A-Z]|(?:Studios|Games|Interactive|Entertainment|Pictures|Films)\s+"
+    r"(?:has\s+)?(?:announced|confirmed|revealed)"
 )
 
 
@@ -259,7 +266,11 @@ def crew_claims(ctx: Context) -> list[Draft]:
     text = _PAREN.sub(lambda m: " " * len(m.group(0)), ctx.text)
     # "produced by Halcyon Pictures' Marta Bel": the credit is the person's; the company
     # is kept aside and named the studio when its person is credited.
-    employers = [(m.group("co"), m.start(), m.end()) for m in _CO_PERSON.finditer(text)]
+    employers = (
+        [(m.group("co"), m.start(), m.end()) for m in _CO_PERSON.finditer(text)]
+        if _CO_POSSESSIVE.search(text)
+        else []
+    )
     for _co, start, end in employers:
         text = text[:start] + " " * (end - start) + text[end:]
     # Who is on the crew is the outlet's word, even in a sentence about an official act
@@ -315,6 +326,8 @@ def crew_claims(ctx: Context) -> list[Draft]:
             continue
         add(m.group("list"), roles)
     for pattern in (_BY, _ADDS_AS, _APPOS, _NAME_VERB, _WHO_SERVE, _WITH, _WITH_ING):
+        if pattern is _WITH and " with " not in text and " alongside " not in text:
+            continue
         for m in pattern.finditer(text):
             if _ACTED_IN.search(text, max(0, m.start() - 80), m.start()):
                 continue  # "X also starred in Night Shift, directed by Y": that film's credit
@@ -333,7 +346,7 @@ def crew_claims(ctx: Context) -> list[Draft]:
                 person = not (_COMPANY_END.search(name) or _KNOWN_COMPANY.match(name))
                 add(name, ["creator" if r == "developer" and person else r for r in roles])
     gameish = _GAMEISH.search(text) is not None
-    for m in _CO_MAKES.finditer(text):
+    for m in _CO_MAKES.finditer(text) if _CO_MAKES_GATE.search(text) else ():
         if m.group("list"):
             for part in _SPLIT_ROLES.split(m.group("list")):
                 is_co = _WHOLE_CO.fullmatch(part.strip()) is not None

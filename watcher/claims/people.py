@@ -109,8 +109,11 @@ _TO_PLAY_GATE = re.compile(
     r"\b(?:tapped|hired|cast|chosen|picked|recruited|enlisted|approached|eyed|courted|talks|"
     r"negotiations)\s+(?:to|for|in)\s"
 )
-_SUPPORTING_GATE = re.compile(r"roles?\b|parts?\b|\bstar\b|cameo")
-_VERB_CHAR_GATE = re.compile(r"\b(?:as|plays?|playing|portray\w*|voic\w*)\s")
+_SUPPORTING_GATE = re.compile(r"(?:roles?|parts?)\b|\bstar\s|cameo")
+_VERB_CHAR_GATE = re.compile(
+    r"\b(?:return\w*|back|reprise\w*|roles?|come|coming|join\w*|cast|star\w*)\s+as\s|"
+    r"\b(?:plays?|playing|portray\w*|voic\w*)\s"
+)
 _OFFERED = re.compile(r"approached|eyed|courted|talks|negotiations")
 # Plain lists: "with A, B and C in supporting roles", "A and B star as…", "in a cameo, X".
 _SUPPORTING = re.compile(
@@ -342,8 +345,9 @@ def cast_claims(ctx: Context) -> list[Draft]:
         return []
     # "X, who played Y in the first season, is not returning": X's past credit, not the
     # installment the news is about.
-    masked = _PAST_PART.sub(" ", text)
-    if cast_role(text) == "not_returning":
+    role = sentence_role = cast_role(text)
+    masked = _PAST_PART.sub(" ", text) if "who " in text else text
+    if role == "not_returning":
         masked = _LEFT_AFTER.sub(" ", masked)  # "exited after Season 1's finale": gone now
     subject = other_installment(masked, ctx.subject)
     found: dict[str, tuple[str, str | None]] = {}
@@ -368,16 +372,22 @@ def cast_claims(ctx: Context) -> list[Draft]:
         if name not in found or (character and not found[name][1]):
             found[name] = (role, character)
 
-    role = sentence_role = cast_role(text)
+    mixed: list[bool] = []  # computed on first need
 
     def _own_role(name: str) -> str:
         # "Returning cast include A, while newcomer B joins": B's clause says B is new.
         at = text.find(name)
         if at < 0 or role == "series":
             return role
-        lo, hi = clause_bounds(text, at, at + len(name))
         if _REPLACING.match(text, at + len(name)):
             return "new"  # "the new star X replacing Cavill": X is the replacement
+        if not mixed:
+            # Only a sentence with cues of two roles can give its names different roles.
+            plot_free = _PLOT_RETURN.sub(" ", text)
+            mixed.append(sum(1 for _r, cue in _ROLE_CUES if cue.search(plot_free)) > 1)
+        if not mixed[0]:
+            return role
+        lo, hi = clause_bounds(text, at, at + len(name))
         local = cast_role(text[lo:hi])
         return local if local != "series" else role
 
@@ -498,7 +508,8 @@ def cast_claims(ctx: Context) -> list[Draft]:
             and char.split()[-1] not in _TIME_WORDS
         ):
             add(name, role, char)
-    for m in _REPRISE_PAIRS.finditer(text) if _VERB_CHAR_GATE.search(text) else ():
+    pairs_gate = (" and " in text or "&" in text) and _VERB_CHAR_GATE.search(text)
+    for m in _REPRISE_PAIRS.finditer(text) if pairs_gate else ():
         actors, parts = names(m.group("list")), names(m.group("chars"))
         if len(actors) == len(parts) > 1:
             for name, char in zip(actors, parts, strict=True):
