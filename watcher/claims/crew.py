@@ -148,11 +148,15 @@ _CO_MAKES = re.compile(
     rf"(?<=,)\s+from\s+(?P<list4>{_CO})\s*(?:[,.;]|$)|"
     rf"^(?P<list5>{_CO})\s+(?:has\s+)?(?:announced|confirmed|revealed)\b|"
     # "a co-production between Sky Studios and Lionsgate Television".
-    rf"\bco-production\s+(?:between|of|from)\s+(?P<list6>{_CO}(?:\s*,\s*{_CO})*\s*,?\s*(?:and|&)\s+{_CO})"
+    rf"\bco-production\s+(?:between|of|from)\s+(?P<list6>{_CO}(?:\s*,\s*{_CO})*\s*,?\s*(?:and|&)\s+{_CO})|"
+    # "from several companies, including A Productions, B Television and C Television".
+    r"\b(?:production\s+)?(?:companies|studios|partners)\b[^.;]{0,20}?\b(?:including|such\s+as|like)\s+"
+    rf"(?P<list7>{_CO}(?:\s*,\s*{_CO})*(?:\s*,?\s*(?:and|&)\s+{_CO})?)"
 )
 _WHOLE_CO = re.compile(rf"(?!(?:The|A|An)\s){_CO}")
 _CO_MAKES_GATE = re.compile(
-    r"produc|,\s+from\s|announced|confirmed|revealed|[Tt]he\s+(?:studio|developer|production)"
+    r"produc|,\s+from\s|announced|confirmed|revealed|[Tt]he\s+(?:studio|developer|production)|"
+    r"(?:companies|studios|partners)\b"
 )
 _CO_POSSESSIVE = re.compile(
     r"(?:Pictures|Films|Studios|Television|Entertainment|Productions|Games|Interactive|Animation|"
@@ -357,8 +361,8 @@ def crew_claims(ctx: Context) -> list[Draft]:
         elif m.group("list3"):
             role = m.group("roles3")
             add(m.group("list3"), ["developer" if role == "developer" else "studio"], co=True)
-        elif m.group("list6"):
-            for part in _SPLIT_ROLES.split(m.group("list6")):
+        elif m.group("list6") or m.group("list7"):
+            for part in _SPLIT_ROLES.split(m.group("list6") or m.group("list7")):
                 add(part, ["studio"], co=True)
         else:
             company = m.group("list4") or m.group("list5")
