@@ -45,7 +45,8 @@ _BY = re.compile(
     rf"{_LIST}"
 )
 _AS_ROLE = re.compile(
-    rf"(?P<list>{NAME})\s+(?:will\s+|would\s+)?(?P<verb>return\s+|serve\s+|join\w*\s+\w+\s+|"
+    rf"(?P<list>{NAME})\s+(?:will\s+|would\s+)?(?P<verb>return\s+|serve\s+|"
+    rf"join\w*\s+(?:the\s+)?(?:[a-z]+\s+){{0,2}}?\w+\s+|"
     rf"stepped\s+down\s+|step\s+down\s+|came\s+on(?:board)?\s+|signed\s+on\s+)?as\s+"
     rf"(?:an?\s+|the\s+|its\s+)?(?:star\s+and\s+)?{_ROLES}\b"
 )
@@ -297,10 +298,18 @@ def crew_claims(ctx: Context) -> list[Draft]:
     subject = None
     found: dict[tuple[str, str], bool] = {}
 
-    def add(raw_names: str, roles: list[str], superseded: bool = False, co: bool = False) -> None:
-        # A company is named as written ("Amazon MGM Studios", not "MGM Studios").
+    def add(
+        raw_names: str,
+        roles: list[str],
+        superseded: bool = False,
+        co: bool = False,
+        exact: bool = False,
+    ) -> None:
+        # A company is named as written ("Amazon MGM Studios", not "MGM Studios"); so is
+        # one the sentence calls a studio ("The Initiative, the studio making the game").
         whole = raw_names.strip()
-        listed = [whole] if co and _WHOLE_CO.fullmatch(whole) else names(raw_names)
+        named = exact and " " in whole and whole.split()[0] == "The"
+        listed = [whole] if (co and _WHOLE_CO.fullmatch(whole)) or named else names(raw_names)
         for name in listed:
             if _COMPANY_END.search(name) or _WHOLE_CO.fullmatch(name):
                 # "Produced by Northlight Films": a company's credit is the studio's
@@ -360,7 +369,7 @@ def crew_claims(ctx: Context) -> list[Draft]:
             add(m.group("list2"), ["developer" if made else "studio"], co=True)
         elif m.group("list3"):
             role = m.group("roles3")
-            add(m.group("list3"), ["developer" if role == "developer" else "studio"], co=True)
+            add(m.group("list3"), ["developer" if role == "developer" else "studio"], exact=True)
         elif m.group("list6") or m.group("list7"):
             for part in _SPLIT_ROLES.split(m.group("list6") or m.group("list7")):
                 add(part, ["studio"], co=True)
@@ -399,7 +408,10 @@ def crew_claims(ctx: Context) -> list[Draft]:
         if m.group("list2"):
             add(m.group("list2"), ["developer"])
         else:
-            add(m.group("list"), _roles(m.group("roles")))
+            # "the studio making the game": a game's studio is its developer
+            roles = _roles(m.group("roles"))
+            as_maker = ["developer" if r == "studio" and gameish else r for r in roles]
+            add(m.group("list"), as_maker, exact=True)
     for employer, _start, end in employers:
         employee = re.match(NAME, text[end:])
         if employee and any(employee.group(0).startswith(n) for n, _r in found):
