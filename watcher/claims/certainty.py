@@ -66,7 +66,7 @@ SPEAKS: Final = (
     r"(?:[’'](?:s\b)?)?\s+(?:\w+\s+){0,2}(?:(?:\w+\s+){1,2}and\s+)?"
     r"(?:has\s+|have\s+|had\s+)?(?:officially\s+)?"
     r"(?:announc\w*|confirm\w*|reveal\w*|said|says|stated|explain\w*|teas\w*|shared|"
-    r"dropped|released|unveiled|posted|tweeted|streamed|renew\w*|dated|"
+    r"dropped|released|unveiled|posted|tweeted|streamed|renew\w*|dated|describ\w*|wrote|writes|"
     r"decided|is\s+moving|announcement|blog|statement|advised|mentioned|gave|promis\w*|"
     r"pushed|delayed|moved|is\s+delaying|set(?!\s+to\b)|scheduled(?!\s+to\b)|"
     r"cancel\w*|axed|spokes(?:person|man|woman)|representative|rep|"
@@ -131,6 +131,9 @@ Attribution = Literal["official", "maker", "other"]
 # A line introducing a list ("The cast includes:").
 _INTRODUCES = re.compile(r":\s*$")
 _OPENING_QUOTE = re.compile(r"^\W*[“\"]")
+# Quoted speech, not a quoted title: six words or more between the marks.
+_QUOTATION = re.compile(r"[“\"](?:[^”\"\s]+\s+){5,}[^”\"]*[”\"]")
+_QUOTE_MARK = re.compile(r"[“”\"]")
 
 
 class Speakers(Protocol):
@@ -200,7 +203,11 @@ def carried_attributions(
             elif _INTRODUCES.search(sentence.text):
                 source = carried[i - 1]
             elif line_start > previous.start:
-                pass  # a line break ends every carry but a list's
+                # A line break ends every carry but a list's, and a quotation's: an
+                # unattributed quote right after a quoted speaker is the same speaker's
+                # ('Netflix explains, "…"' then 'The story centres on "…"').
+                if _QUOTATION.search(sentence.text) and _QUOTE_MARK.search(previous.text):
+                    source = carried[i - 1]
             elif _OPENING_QUOTE.match(sentence.text) or _quoted(text[line_start : sentence.start]):
                 source = carried[i - 1]
             else:

@@ -612,7 +612,9 @@ _CHAR_TITLE = re.compile(
 # After "Name (…)": a verb or "as" that gives the part, so the parentheses hold a credit.
 _CREDIT_AFTER = re.compile(
     r"\s*(?:,\s*who\s+(?:will\s+|also\s+)?(?:plays?|portrays?|voices?|stars?)\b|"
-    r"\s+(?:as|joins|joined|will\s+join|plays|will\s+play|portrays|stars)\b)"
+    # "as" the part ("as the rival pilot", "as Sable"), not "as they fight".
+    r"\s+(?:as(?=\s+(?:the|a|an|his|her|their|[A-Z])\b)|joins|joined|will\s+join|plays|"
+    r"will\s+play|portrays|stars)\b)"
 )
 
 
