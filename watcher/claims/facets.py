@@ -50,6 +50,9 @@ _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
             "renewed",
             r"\b(?:(?:has\s+been|have\s+been|was|were|been|officially|is|being)\s+renewed(?!\s+(?:twice|"
             r"once|online|interest))|renewed\s+(?:for|the\s+(?:show|series)|it|(?-i:[A-Z]))|renewal\s+(?:of|for)|"
+            # "renewed the psychological thriller", "renewed its hit comedy".
+            r"renew(?:ed|s)\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,3}?(?:show|series|drama|comedy|"
+            r"thriller|sitcom|anime|docuseries|procedural|western|hit|adaptation|saga)\b|"
             r"renews\b|renewing\s+[^.]{0,60}\bfor\s+an?\s+(?:second|third|fourth|fifth|new)\s+season|green-?lit|greenlighted|confirmed\s+(?:work\s+on\s+)?"
             r"an?\s+(?:second|third|fourth|fifth|new)\s+season|officially\s+(?:coming\s+back|returning)|"
             r"(?:second|third|fourth|fifth)\s+season\s+was\s+(?:absolutely\s+)?(?:planned|confirmed|ordered)|"

@@ -150,7 +150,13 @@ _UNKNOWN = re.compile(
     r"\bremoved\s+from\s+its\s+scheduled\s+release|"
     r"\b(?:release|launch|premiere)\s+date\s+(?:was|has\s+been|had\s+been)\s+never\s+"
     r"(?:announced|set|given|revealed)|\b(?:don[’']t|do\s+not|doesn[’']t)\s+have\s+an?\s+"
-    r"(?:specific\s+|firm\s+|concrete\s+|exact\s+)?(?:end\s+|release\s+|launch\s+)?date)",
+    r"(?:specific\s+|firm\s+|concrete\s+|exact\s+)?(?:end\s+|release\s+|launch\s+)?date)|"
+    # "Hulu hasn't announced a date yet", "Apple did not announce a premiere window".
+    r"\b(?:hasn[’']t|has\s+not|haven[’']t|have\s+not|didn[’']t|did\s+not|doesn[’']t|"
+    r"does\s+not)\s+(?:yet\s+)?(?:announced?|revealed?|confirmed?|set|given|give|shared?|"
+    r"named?)\s+(?:a|an|any)\s+(?:(?:release|premiere|launch|firm|specific|exact|official|"
+    r"new)\s+)?(?:date|window)\b(?!\s+(?:for|of)\s+(?:the\s+|a\s+|its\s+)?(?:trailer|teaser|"
+    r"event|panel|finale|reveal|announcement|interview))",
     re.IGNORECASE,
 )
 _PAST_OTHER_WINDOW: Final = 90
@@ -646,6 +652,38 @@ def _long_past(value: str, ctx: Context) -> bool:
     return end is not None and (ctx.ref - end).days > _PAST_OTHER_WINDOW
 
 
+# What is released, opened or changed in the clause is not a work: a list, results,
+# tickets, prices. (A work's own name may still be near: "Harbury Rovers released…".)
+_NOT_A_WORK_EVENT = re.compile(
+    r"\b(?:releas\w*|publish\w*|unveil\w*|post\w*)\s+(?:its|their|the|a|an|his|her|our)\s+"
+    r"(?:[\w-]+\s+){0,2}(?:list|fixtures?|results|earnings|figures|report|statement|guidance|"
+    r"data|numbers|forecast|budget|findings|squad|line-?up|roster|price\s+list|ratings|"
+    r"minutes|accounts|schedule\s+of\s+fees)\b|"
+    r"\b(?:renewals|tickets?|season[- ]tickets?|sales|applications|registrations?|bookings|"
+    r"voting|votes|entries|nominations|submissions|enrol(?:l?ment)s?|sign-?ups)\s+"
+    r"(?:will\s+|are\s+set\s+to\s+|is\s+set\s+to\s+)?(?:open|opens|opening|close|closes|"
+    r"go\s+on\s+sale|goes\s+on\s+sale|start|starts|begin|begins)\b|"
+    r"\b(?:raise|raises|raising|hike|hikes|hiking|increase|increases|increasing|cut|cuts|"
+    r"cutting|lower|lowers|freeze|freezes|frozen)\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?:\w+\s+){0,2}(?:price|prices|cost|costs|fee|fees|rates?|subscription)\b|"
+    r"\bprices?\s+(?:\w+\s+){0,2}(?:frozen|rise|rises|go\s+up|goes\s+up|increase)\b",
+    re.IGNORECASE,
+)
+
+
+_WORK_RELEASE_WORD = re.compile(r"\b(?:premier\w*|launch\w*|debut\w*|arriv\w*|hits?)\b", re.I)
+
+
+def _not_a_work_event(text: str, c_start: int, c_end: int, date_start: int) -> bool:
+    """True when what the date times is not a work's release: the clause says so, or a
+    clause just before does with no release word of a work in between ("will raise
+    the price of its tier by $3, starting November 17")."""
+    if _NOT_A_WORK_EVENT.search(text, c_start, c_end):
+        return True
+    near = _NOT_A_WORK_EVENT.search(text, max(0, date_start - 90), date_start)
+    return near is not None and not _WORK_RELEASE_WORD.search(text, near.end(), date_start)
+
+
 def release_claims(ctx: Context) -> list[Draft]:
     """Release-date and dated filming claims of one sentence."""
     text = ctx.text
@@ -706,6 +744,8 @@ def release_claims(ctx: Context) -> list[Draft]:
         event = None if scheduled_only else _classify(before, after)
         if _HOPES.search(before) or _DASHED.match(after):
             continue  # "hopes of a 2023 release were crushed": not a claim
+        if _not_a_work_event(text, c_start, c_end, mention.start):
+            continue  # "released their retained list", "renewals open on 2 June"
         if event is None and c_start > 0 and mention.kind != "relday" and not scheduled_only:
             event = _classify(text[: mention.start], after)
         if event is None and _scheduled_work(ctx, text[c_start : mention.start], since_previous):
