@@ -89,7 +89,9 @@ _TURN = re.compile(
 # "While the trailer showed X, the game was delayed": an opening subordinate clause
 # ends at a comma, unless an aside starts there ("Although Jo Park, the actor who…,").
 _OPENING_SUBORDINATE = re.compile(
-    r"^\W*(?:[Ww]hile|[Aa]lthough|[Tt]hough|[Ww]hereas|[Ee]ven\s+though|[Dd]espite)\b"
+    r"^\W*(?:[Ww]hile|[Aa]lthough|[Tt]hough|[Ww]hereas|[Ee]ven\s+though|[Dd]espite|"
+    # Reasons given first: "Given that Season 2 arrived in 2024, Season 3 could…".
+    r"[Gg]iven\s+that|[Bb]ecause|[Ss]ince|[Nn]ow\s+that|[Cc]onsidering|[Ss]eeing\s+(?:as|that))\b"
 )
 _ASIDE_START = re.compile(r"\s*(?:the|a|an|who|which|whose)\b", re.IGNORECASE)
 _NAME_END = re.compile(r"\b[A-Z][\w’'.-]*$")  # a name right before the comma

@@ -75,7 +75,8 @@ ANAPHOR: Final = re.compile(
 PRONOUN: Final = re.compile(r"\b(?:it|it[’']s|its)\b", re.IGNORECASE)
 # "That film", "another project", "a physical Switch edition": something else.
 FOREIGN: Final = re.compile(
-    rf"\b(?:that|another|other|an?\s+new|untitled)\s+(?:\w+\s+)?{_NOUNS}\b|"
+    # "that film", not the conjunction before a named installment ("given that Season 2").
+    rf"\b(?:that|another|other|an?\s+new|untitled)\s+(?:\w+\s+)?{_NOUNS}\b(?!\s+\d)|"
     # A person's work ("her new film") and works in the plural ("the best shows
     # released in 2024") are not the subject.
     rf"\b(?:his|her)\s+(?:\w+\s+){{0,2}}{_NOUNS}\b|"
@@ -489,6 +490,13 @@ NOT_TITLES: Final = _MONTH_WORDS | frozenset(
         "Although",
         "Though",
         "Since",
+        "Because",
+        "Given",
+        "Once",
+        "Until",
+        "Unless",
+        "Whether",
+        "Considering",
         "With",
         "For",
         "Fans",
