@@ -65,10 +65,11 @@ _NOUNS = (
 )
 ANAPHOR: Final = re.compile(
     r"\b(?:the|this|new|upcoming|next|latest|second|third|fourth|fifth|final)\s+"
-    # One describing word may stand between ("the racing sequel"), in lower case: "the
-    # Blade reboot" names another work; nor one that points at an earlier work ("the
-    # original series", "the first film").
-    r"(?:(?!(?:first|original|previous|last|other|earlier|prior|old|debut)\b)(?-i:[a-z][\w-]*)\s+)?"
+    # Up to two describing words may stand between ("the racing sequel", "the
+    # open-world survival game"), in lower case: "the Blade reboot" names another work;
+    # nor one that points at an earlier work ("the original series", "the first film").
+    r"(?:(?!(?:first|original|previous|last|other|earlier|prior|old|debut)\b)(?-i:[a-z][\w-]*)\s+)"
+    r"{0,2}"
     rf"{_NOUNS}\b|\b(?:the\s+show[’']s|the\s+film[’']s|the\s+game[’']s)",
     re.IGNORECASE,
 )
@@ -76,7 +77,7 @@ PRONOUN: Final = re.compile(r"\b(?:it|it[’']s|its)\b", re.IGNORECASE)
 # "That film", "another project", "a physical Switch edition": something else.
 FOREIGN: Final = re.compile(
     # "that film", not the conjunction before a named installment ("given that Season 2").
-    rf"\b(?:that|another|other|an?\s+new|untitled)\s+(?:\w+\s+)?{_NOUNS}\b(?!\s+\d)|"
+    rf"\b(?:that|another|other|an?\s+new|untitled)\s+(?:\w+\s+)?{_NOUNS}s?\b(?!\s+\d)|"
     # A person's work ("her new film") and works in the plural ("the best shows
     # released in 2024") are not the subject.
     rf"\b(?:his|her)\s+(?:\w+\s+){{0,2}}{_NOUNS}\b|"
