@@ -192,6 +192,29 @@ _PLATFORMS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
         ("AMC+", r"\bAMC\s?\+"),
         ("Showtime", r"\bShowtime\b"),
         ("FX", r"\bFX\b(?=\s+(?:on\s+Hulu|series|drama|comedy|network)|[’']s\b)"),
+        # Broadcast networks: not their newsrooms ("told ABC News", "Fox Sports").
+        ("CBS", r"\bCBS\b(?!\s+(?:News|Sports|Corporation|Studios))"),
+        ("NBC", r"\bNBC\b(?!\s*(?:News|Sports|Universal|UniversalMedia))"),
+        ("ABC", r"\bABC\b(?!\s+(?:News|Signature|Studios))"),
+        (
+            "Fox",
+            r"\bFox\b(?=\s+(?:series|drama|comedy|network|on\b)|[’']s\s+(?:new|hit|drama|comedy|series))",
+        ),
+        ("The CW", r"\b(?:The\s+)?CW\b"),
+        ("BBC One", r"\bBBC\s+(?:One|1)\b"),
+        ("BBC Two", r"\bBBC\s+(?:Two|2)\b"),
+        ("ITVX", r"\bITVX\b"),
+        ("ITV", r"\bITV1?\b(?!\s+Studios)"),
+        ("Channel 4", r"\bChannel\s+4\b"),
+        ("Sky Atlantic", r"\bSky\s+Atlantic\b"),
+        ("Tubi", r"\bTubi\b"),
+        ("Freevee", r"\b(?:Amazon\s+)?Freevee\b"),
+        ("Shudder", r"\bShudder\b"),
+        ("MGM+", r"\bMGM\s?\+"),
+        ("BritBox", r"\bBritBox\b"),
+        ("Acorn TV", r"\bAcorn\s+TV\b"),
+        ("HIDIVE", r"\bHIDIVE\b"),
+        ("Tokyo MX", r"\bTokyo\s+MX\b"),
         (
             "theatrical",
             r"\b(?:in|into|to|hit|hits|hitting)\s+(?:theaters|theatres|cinemas)\b|"
@@ -467,7 +490,8 @@ _PLATFORM_AS_ORG = re.compile(
 
 _PLATFORM_GATE = re.compile(
     r"Netflix|HBO|Max|Prime|Amazon|Disney|Apple|Hulu|Paramount|Peacock|theat|cinema|Switch|"
-    r"Crunchyroll|BBC|Starz|AMC|Showtime|FX|"
+    r"Crunchyroll|BBC|Starz|AMC|Showtime|FX|CBS|NBC|ABC|Fox|CW|ITV|Channel|Sky|Tubi|Freevee|"
+    r"Shudder|MGM|BritBox|Acorn|HIDIVE|Tokyo|"
     r"PlayStation|PS5|Xbox|PC\b|Steam|Epic|Luna|Stadia"
 )
 
@@ -527,7 +551,8 @@ def _title_owning(ctx: Context, text: str, at: int) -> str | None:
     main subject ("Nova will now premiere on Disney+"), else None (the main subject)."""
     c_start, _c_end = clause_bounds(text, at, at + 1)
     segment = text[c_start:at]
-    titles = other_titles(ctx, segment)
+    # "air on Tokyo MX and BBC One and stream on Crunchyroll": the channels are no title.
+    titles = [(p, t) for p, t in other_titles(ctx, segment) if not _platforms_in(t)]
     if not titles:
         return None
     named = main_positions(segment, ctx.subject) + [m.start() for m in ANAPHOR.finditer(segment)]
