@@ -338,6 +338,18 @@ _CAST_GATE = re.compile(
 )
 
 
+# An earlier installment named only as a point of reference: "returning from Season 1",
+# "killed off in the Season 1 finale", "since the first season". The news is the
+# subject's own season.
+_REFERENCE_INSTALLMENT = re.compile(
+    r"\b(?:from|since|than|after|(?:in|during|at)\s+the)\s+(?:the\s+)?"
+    r"(?:(?:Season|Series|Part)\s+\w+|(?:first|second|third|previous|last|earlier)\s+"
+    r"(?:season|series|part))(?:[’']s)?(?:\s+(?:finale|premiere|opener|episode|cliffhanger))?\b|"
+    r"\b(?:Season|Series|Part)\s+\w+(?:[’']s)?\s+(?:finale|premiere|opener|cliffhanger)\b",
+    re.IGNORECASE,
+)
+
+
 def cast_claims(ctx: Context) -> list[Draft]:
     """Cast claims of one sentence."""
     text = ctx.text
@@ -349,6 +361,11 @@ def cast_claims(ctx: Context) -> list[Draft]:
     masked = _PAST_PART.sub(" ", text) if "who " in text else text
     if role == "not_returning":
         masked = _LEFT_AFTER.sub(" ", masked)  # "exited after Season 1's finale": gone now
+    if role != "series":
+        # Coming, returning or leaving is news of the next season, whatever season the
+        # sentence mentions as a reference; a plain mention ("Mobius (Owen Wilson) in
+        # Season 1's finale") stays with the season it recalls.
+        masked = _REFERENCE_INSTALLMENT.sub(" ", masked)
     subject = other_installment(masked, ctx.subject)
     found: dict[str, tuple[str, str | None]] = {}
     offered: set[str] = set()  # "has been approached to play": an offer, not a casting
