@@ -14,6 +14,7 @@ from watcher.claims.subjects import (
     ANAPHOR,
     INSTALLMENT,
     NUMBER_WORDS,
+    ORDINALS,
     main_positions,
     mentions_main,
     other_installment,
@@ -359,6 +360,44 @@ _NOT_THE_WORK = re.compile(
 )
 
 
+_RENEWED_FOR = re.compile(
+    rf"[^.;]{{0,60}}?\bfor\s+(?:an?\s+|its\s+|the\s+)?(?:(?P<ord>{'|'.join(ORDINALS)})\s+"
+    r"(?:season|series)|(?:Season|Series)\s+(?P<num>\d{1,2}))\b",
+    re.IGNORECASE,
+)
+
+
+def _season_number(target: re.Match[str]) -> int:
+    return int(target["num"]) if target["num"] else ORDINALS[target["ord"].lower()]
+
+
+def _renewed_for(ctx: Context, m: re.Match[str], named: str | None) -> str | None:
+    """The season a renewal is for: the one it names ("renewed for a second season"),
+    else the one after the season named ("Season 1 … was renewed" is news of Season 2).
+    Another work's renewal ("Hot Desk, was renewed for Season 3") stays that work's."""
+    base, unit, number = ctx.subject.base, ctx.subject.unit or "Season", ctx.subject.number
+    if base is None:
+        return named
+    target = _RENEWED_FOR.match(ctx.text, m.start())
+    titled = _titled_subject(ctx, m.start(), m.end())
+    if titled is not None:
+        named = titled if target is None else f"{titled} {unit} {_season_number(target)}"
+    if named is not None and not named.startswith(base):
+        return named
+    if target is not None:
+        wanted = _season_number(target)
+    else:
+        earlier = re.search(rf"\b{unit}\s+(\d{{1,2}})$", named or "")
+        if earlier is None:
+            return named
+        wanted = int(earlier.group(1)) + 1
+    if number is None or number == wanted:
+        # An article about the show as a whole ("Harbor Lights renewed") keeps its
+        # renewals; one about a season gives the others' their own subject.
+        return None
+    return f"{base} {unit} {wanted}"
+
+
 # Things renewed that are not works: "the renewal of its supply contract", "their
 # subscription renews", "renew their season passes".
 _RENEWED_THING = re.compile(
@@ -457,6 +496,8 @@ def status_claims(ctx: Context) -> list[Draft]:
             continue
         if status == "delayed" and _DELAY_VETO.search(text):
             continue
+        if status == "renewed":
+            subject = _renewed_for(ctx, m, subject)
         if subject is None:
             subject = _titled_subject(ctx, m.start(), m.end())
         if subject is None and _about_other_title(ctx):
