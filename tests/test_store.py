@@ -7,11 +7,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import FixedClock
 from watcher.claims import Claim
-from watcher.errors import WatchListError, WatchNotFound
+from watcher.errors import WatchListError, WatchNotFound, WatchRemoved
 from watcher.records import ChangeRow, CheckRecord, NewVersion, OutboxItem, sha256
 from watcher.store import Store
 from watcher.watchlist import make_spec
@@ -290,10 +289,10 @@ def test_an_unchanged_check_that_cannot_be_saved_writes_nothing(
     store: Store, clock: FixedClock
 ) -> None:
     """The unchanged path's two statements are one transaction: the check row of a
-    watch removed meanwhile is refused and the write leaves no trace."""
+    watch removed meanwhile is refused, says so, and the write leaves no trace."""
     watch = store.add_watch(make_spec("https://news.example/a", every="6h"), now=clock())
     store.remove_watch(watch.id)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(WatchRemoved, match=f"watch #{watch.id} was removed"):
         store.save_check(
             CheckRecord(
                 watch_id=watch.id,

@@ -277,6 +277,8 @@ def _format_result(result: CheckResult) -> str:
     if result.outcome == "error":
         return f"#{result.watch_id:<4} error     {result.failure_class}: {result.error}"
     extra = f", {result.changes} claim changes" if result.changes else ""
+    if result.outcome == "skipped" and result.error:
+        extra = f" ({result.error})"
     return f"#{result.watch_id:<4} {result.outcome:<9} {result.url}{extra}"
 
 
@@ -311,10 +313,13 @@ def check(ctx: click.Context, refs: tuple[str, ...], check_all: bool, due: bool)
     for result in results:
         click.echo(_format_result(result))
     failed = [r for r in results if r.outcome == "error"]
+    skipped = [r for r in results if r.outcome == "skipped"]
     changed = sum(r.changes for r in results)
+    ok = len(results) - len(failed) - len(skipped)
     click.echo(
-        f"checked {len(results)}: {len(results) - len(failed)} ok, {len(failed)} failed, "
-        f"{changed} claim changes"
+        f"checked {len(results) - len(skipped)}: {ok} ok, {len(failed)} failed, "
+        + (f"{len(skipped)} skipped, " if skipped else "")
+        + f"{changed} claim changes"
     )
 
 

@@ -113,8 +113,10 @@ class Runtime:
         *,
         known_shas: Mapping[int, str] | None = None,
         fetcher: Fetcher | None = None,
+        owner: str | None = None,
     ) -> CheckResult:
-        """Check one watch (``fetcher``: another than the runtime's, as a lane's)."""
+        """Check one watch (``fetcher``: another than the runtime's, as a lane's;
+        ``owner``: the lease owner, when the caller leased the watch already)."""
         return check_watch(
             watch,
             fetcher=fetcher or self.fetcher,
@@ -123,6 +125,7 @@ class Runtime:
             clock=self.clock,
             rng=self.rng,
             known_shas=known_shas,
+            owner=owner,
         )
 
     def check_many(

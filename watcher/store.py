@@ -10,6 +10,8 @@ lock up front (``BEGIN IMMEDIATE``) so two writers never deadlock on upgrade.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -33,13 +35,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from watcher import schema
 from watcher.blobs import Blobs
 from watcher.claims import Claim
-from watcher.errors import StoreError, WatchListError, WatchNotFound
+from watcher.errors import StoreError, WatchListError, WatchNotFound, WatchRemoved
 from watcher.records import (
     ChangeRow,
     CheckRecord,
@@ -198,12 +200,15 @@ class Store:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with Session(self._engine, expire_on_commit=False) as session:
+        with (
+            _database_errors(self._engine),
+            Session(self._engine, expire_on_commit=False) as session,
+        ):
             yield session
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        with self._writer, self._engine.connect() as conn:
+        with _database_errors(self._engine), self._writer, self._engine.connect() as conn:
             conn.execution_options(watcher_write=True)
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
@@ -212,7 +217,7 @@ class Store:
     def _write_core(self) -> Iterator[Connection]:
         """A write transaction on a bare connection, for Core statements only: no
         session, no unit of work (the unchanged check's path)."""
-        with self._writer, self._engine.connect() as conn:
+        with _database_errors(self._engine), self._writer, self._engine.connect() as conn:
             conn.execution_options(watcher_write=True)
             with conn.begin():
                 yield conn
@@ -324,6 +329,31 @@ class Store:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def claim_watch(
+        self, watch_id: int, *, owner: str, now: datetime, until: datetime
+    ) -> WatchState | None:
+        """Lease the watch for one check and return its state as stored now; None when
+        another check holds it (in this process or another). The check's save releases it.
+
+        A lease of a process that died on this host (SIGKILL) is taken over at once
+        rather than waited out. WatchRemoved when the watch is gone."""
+        with self._write() as session:
+            row = session.get(schema.Watch, watch_id, with_for_update=True)
+            if row is None:
+                raise WatchRemoved(f"watch #{watch_id} was removed")
+            held = (
+                row.lease_owner is not None
+                and row.lease_owner != owner
+                and row.lease_until is not None
+                and utc(row.lease_until) >= now
+                and not _owner_gone(row.lease_owner)
+            )
+            if held:
+                return None
+            row.lease_owner = owner
+            row.lease_until = until
+            return _watch_state(row)
+
     # ------------------------------------------------------------ snapshots and checks
 
     def latest_snapshot(self, watch_id: int) -> SnapshotState | None:
@@ -340,7 +370,7 @@ class Store:
         """The content address of the watch's latest stored body, if any."""
         # A bare connection: this runs before every check, and a session per call
         # was most of its cost.
-        with self._engine.connect() as conn:
+        with _database_errors(self._engine), self._engine.connect() as conn:
             sha: str | None = conn.execute(_LATEST_BODY_SHA, {"watch_id": watch_id}).scalar()
             return sha
 
@@ -349,7 +379,7 @@ class Store:
         version is absent. A pass reads them with its watch list, not per check."""
         ids = list(watch_ids)
         found: dict[int, str] = {}
-        with self._engine.connect() as conn:
+        with _database_errors(self._engine), self._engine.connect() as conn:
             for start in range(0, len(ids), 500):
                 rows = conn.execute(_LATEST_BODY_SHAS, {"watch_ids": ids[start : start + 500]})
                 found.update((int(watch_id), str(sha)) for watch_id, sha in rows)
@@ -383,7 +413,19 @@ class Store:
             return self._blobs.read(session, [sha])[sha]
 
     def save_check(self, record: CheckRecord) -> int:
-        """Write one check and all it found in one transaction; returns the check id."""
+        """Write one check and all it found in one transaction; returns the check id.
+
+        WatchRemoved when the watch was removed while it was being checked."""
+        try:
+            return self._save_check(record)
+        except IntegrityError as exc:
+            with self._read() as session:
+                gone = session.get(schema.Watch, record.watch_id) is None
+            if gone:
+                raise WatchRemoved(f"watch #{record.watch_id} was removed") from exc
+            raise
+
+    def _save_check(self, record: CheckRecord) -> int:
         if record.version is None and not record.changes and not record.notifications:
             # Most checks: one INSERT and one UPDATE, on the driver's cursor for SQLite.
             if self._plain is not None:
@@ -436,7 +478,7 @@ class Store:
         check, watch = _check_values(record, None), _watch_values(record)
         insert_check = self._driver_statement(_INSERT_PLAIN_CHECK, tuple(check))
         update_watch = self._driver_statement(_UPDATE_WATCH, tuple(watch))
-        with self._writer, self._engine.connect() as conn:
+        with _database_errors(self._engine), self._writer, self._engine.connect() as conn:
             dbapi = conn.connection.dbapi_connection
             assert dbapi is not None
             cursor = dbapi.cursor()
@@ -746,6 +788,63 @@ class _DriverStatement:
             values[name] if process is None else process(values[name])
             for name, process in self._binds
         ]
+
+
+def lease_owner(token: str = "") -> str:
+    """A lease owner naming this host and process (and ``token``: one check of several)."""
+    return f"{socket.gethostname()}:{os.getpid()}" + (f":{token}" if token else "")
+
+
+def _owner_gone(owner: str) -> bool:
+    """Whether the lease owner was a process of this host that is no longer running."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, owned by another user
+        return False
+    return False
+
+
+def _database_path(engine: Engine) -> str:
+    """The SQLite file (or the URL without its password) for error messages."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)
+
+
+def describe_database_error(where: str, exc: DBAPIError) -> str:
+    """One line for a database failure, saying what to do next."""
+    detail = str(exc.orig) if exc.orig is not None else str(exc)
+    lowered = detail.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return (
+            f"{where}: the database is locked by another process ({detail}); "
+            "try again when it has finished"
+        )
+    if isinstance(exc, OperationalError) and "disk i/o" not in lowered:
+        return f"{where}: cannot use the database ({detail})"
+    return (
+        f"{where} is not a watcher database or is damaged ({detail}); "
+        "restore it from a backup, or move it away to start afresh"
+    )
+
+
+@contextmanager
+def _database_errors(engine: Engine) -> Iterator[None]:
+    """Turn the database's own failures (locked, damaged, not a database) into a
+    StoreError; constraint failures stay IntegrityErrors for the caller to judge."""
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except DatabaseError as exc:
+        raise StoreError(describe_database_error(_database_path(engine), exc)) from exc
 
 
 def _safe_url(url: str) -> str:
