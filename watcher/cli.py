@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from watcher import __version__
 from watcher import settings as settings_module
@@ -36,6 +37,8 @@ def _fail_cleanly(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except WatcherError as exc:
             raise click.ClickException(str(exc)) from exc
+        except SQLAlchemyError as exc:  # one the store did not foresee: still one line
+            raise click.ClickException(f"database error: {exc}") from exc
 
     return wrapper
 

@@ -86,7 +86,13 @@ class Runtime:
             transport = transport or FixtureTransport()
             # No real host is contacted: politeness delays would only slow things down.
             fetching = replace(fetching, per_host_delay=0.0)
-        store = Store.open(settings.db_url, migrate_schema=migrate_schema)
+        # Only the default home's folder is made; a folder named in a URL must exist.
+        store = Store.open(
+            settings.db_url,
+            migrate_schema=migrate_schema,
+            lock_timeout=settings.lock_timeout,
+            create_folder=not settings.database_url,
+        )
         fetcher = Fetcher(fetching, transport=transport)
         return cls(
             settings=settings,

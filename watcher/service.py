@@ -19,6 +19,7 @@ from types import FrameType
 from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from watcher.errors import StoreError, WatcherError
 from watcher.outbox import deliver_pending
 from watcher.records import WatchState
 from watcher.runtime import Runtime
@@ -56,7 +57,11 @@ class Service:
             return 0
         runtime = self.runtime
         capacity = runtime.settings.max_concurrent_checks * 4
-        due = runtime.store.due_watches(runtime.clock(), limit=capacity)
+        try:
+            due = runtime.store.due_watches(runtime.clock(), limit=capacity)
+        except StoreError as exc:
+            log.error("no checks this tick: %s", exc)
+            return 0
         submitted = 0
         for watch in due:
             with self._lock:
@@ -71,7 +76,12 @@ class Service:
         try:
             if self._stopping.is_set():
                 return  # queued before the stop: leave it due for the next start
-            result = self.runtime.check(watch)
+            try:
+                result = self.runtime.check(watch)
+            except StoreError as exc:
+                # The database's failure, not the page's: the watch stays due as it was.
+                log.error("%s not checked: %s", watch.url, exc)
+                return
             if result.changes:
                 with self._lock:
                     self._changes_since_publish += result.changes
@@ -94,8 +104,11 @@ class Service:
         try:
             index = write_digest(self.runtime, out_dir=settings.digest_path, since=since)
             log.info("digest updated (%d changes): %s", pending, index)
-        except Exception:
-            log.exception("could not write the digest; will try again after the next changes")
+        except Exception as exc:
+            if isinstance(exc, WatcherError):  # said in its message: no traceback
+                log.error("could not write the digest (%s); will try again later", exc)
+            else:
+                log.exception("could not write the digest; will try again after the next changes")
             with self._lock:
                 self._changes_since_publish += pending
 
@@ -105,6 +118,8 @@ class Service:
         runtime = self.runtime
         try:
             deliver_pending(runtime.store, runtime.settings, now=runtime.clock(), send=send)
+        except StoreError as exc:
+            log.error("notification delivery failed (%s); queued items are kept", exc)
         except Exception:
             log.exception("notification delivery failed; queued items are kept")
 

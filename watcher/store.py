@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     Connection,
@@ -34,8 +34,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from watcher import schema
@@ -114,7 +114,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -129,13 +128,40 @@ def _sqlite_begin(conn: Any) -> None:
         dbapi.execute("BEGIN")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with watcher's SQLite settings; creates the SQLite file's folder."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+SUPPORTED_BACKENDS: Final = ("sqlite", "postgresql")
+
+
+def make_engine(url: str, *, lock_timeout: float = 30.0, create_folder: bool = True) -> Engine:
+    """An engine for ``url`` with watcher's SQLite settings. The SQLite file's folder is
+    created when ``create_folder`` (the default home), else it must exist.
+
+    ``lock_timeout``: seconds a SQLite statement waits for another process's write
+    lock before the database counts as locked."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"cannot parse the database URL {_safe_url(url)!r} ({exc}); "
+            "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise StoreError(
+            f"unsupported database {backend!r} in {_safe_url(url)}: watcher stores its data "
+            "in SQLite (sqlite:///PATH) or PostgreSQL (postgresql+psycopg://USER@HOST/DB)"
+        )
+    if backend == "sqlite":
+        path = parsed.database or ""
+        if path and path != ":memory:" and not path.startswith("file:"):
+            folder = Path(path).parent
+            if create_folder:
+                folder.mkdir(parents=True, exist_ok=True)
+            elif not folder.is_dir():
+                raise StoreError(
+                    f"the folder {folder} of the database {path} does not exist; "
+                    "create it first, or fix the database URL"
+                )
+        engine = create_engine(url, connect_args={"timeout": lock_timeout})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -148,12 +174,19 @@ def migrate(engine: Engine) -> None:
     # (opening an already migrated store) never needs.
     from alembic import command
     from alembic.config import Config
+    from alembic.util import CommandError
 
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.connect() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        try:
+            command.upgrade(config, "head")
+        except CommandError as exc:  # a schema revision watcher does not know
+            raise StoreError(
+                f"{_database_path(engine)} is not a watcher database, or one from a newer "
+                f"watcher ({exc})"
+            ) from exc
         conn.commit()
 
 
@@ -181,13 +214,28 @@ class Store:
         )
 
     @classmethod
-    def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
-        """Connect and migrate; a database that cannot be opened is a StoreError."""
+    def open(
+        cls,
+        url: str,
+        *,
+        migrate_schema: bool = True,
+        lock_timeout: float = 30.0,
+        create_folder: bool = True,
+    ) -> Store:
+        """Connect and migrate; a database that cannot be opened (locked, damaged, not
+        watcher's, an unsupported kind) is a StoreError."""
+        engine = make_engine(url, lock_timeout=lock_timeout, create_folder=create_folder)
         try:
-            engine = make_engine(url)
-            if migrate_schema:
-                migrate(engine)
-        except (OperationalError, OSError) as exc:
+            with _database_errors(engine):
+                if migrate_schema:
+                    migrate(engine)
+                else:
+                    with engine.connect():
+                        pass
+        except (StoreError, OSError) as exc:
+            engine.dispose()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"cannot open database {_safe_url(url)}: {exc}") from exc
         return cls(engine)
 
@@ -818,33 +866,41 @@ def _database_path(engine: Engine) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def describe_database_error(where: str, exc: DBAPIError) -> str:
-    """One line for a database failure, saying what to do next."""
-    detail = str(exc.orig) if exc.orig is not None else str(exc)
+def describe_database_error(where: str, detail: str) -> str:
+    """One line for a database failure (``detail``: the driver's words), saying what
+    to do next."""
     lowered = detail.lower()
     if "locked" in lowered or "busy" in lowered:
         return (
             f"{where}: the database is locked by another process ({detail}); "
             "try again when it has finished"
         )
-    if isinstance(exc, OperationalError) and "disk i/o" not in lowered:
-        return f"{where}: cannot use the database ({detail})"
-    return (
-        f"{where} is not a watcher database or is damaged ({detail}); "
-        "restore it from a backup, or move it away to start afresh"
-    )
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return (
+            f"{where} is not a watcher database or is damaged ({detail}); "
+            "restore it from a backup, or move it away to start afresh"
+        )
+    return f"{where}: the database cannot be used ({detail})"
 
 
 @contextmanager
 def _database_errors(engine: Engine) -> Iterator[None]:
     """Turn the database's own failures (locked, damaged, not a database) into a
-    StoreError; constraint failures stay IntegrityErrors for the caller to judge."""
+    StoreError; constraint failures stay IntegrityErrors for the caller to judge.
+
+    The driver's own exceptions are caught too: raised in SQLAlchemy's event
+    hooks (the SQLite ``BEGIN IMMEDIATE``, the connection's pragmas), they are
+    not wrapped."""
+    driver = engine.dialect.loaded_dbapi
     try:
         yield
-    except IntegrityError:
+    except (IntegrityError, driver.IntegrityError):
         raise
     except DatabaseError as exc:
-        raise StoreError(describe_database_error(_database_path(engine), exc)) from exc
+        detail = str(exc.orig) if exc.orig is not None else str(exc)
+        raise StoreError(describe_database_error(_database_path(engine), detail)) from exc
+    except driver.DatabaseError as exc:
+        raise StoreError(describe_database_error(_database_path(engine), str(exc))) from exc
 
 
 def _safe_url(url: str) -> str:
