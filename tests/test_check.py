@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import subprocess
@@ -11,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.articles import ArticleServer
 from tests.conftest import FixedClock
@@ -197,3 +199,30 @@ def test_two_processes_checking_one_home_record_each_change_once(tmp_path: Path)
         ).fetchall()
     assert sorted(n for _, n in snapshots) == [1, 1, 1]
     assert repeated == []
+
+
+def test_a_watch_removed_during_its_check_is_one_log_line(
+    settings: Settings, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`watcher remove` while the service checks the watch: the result is dropped with
+    one clear line, no traceback, and nothing is left of the watch."""
+    holder: dict[str, Runtime] = {}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        holder["rt"].store.remove_watch(str(request.url))  # removed mid-check
+        return httpx.Response(200, text="<html><body><p>Gone soon.</p></body></html>")
+
+    with Runtime.open(settings, transport=httpx.MockTransport(answer), clock=clock) as rt:
+        holder["rt"] = rt
+        watch_id = _add(rt, "https://news.example/tv/removed")
+        with caplog.at_level(logging.INFO):
+            result = rt.check(rt.store.get_watch(watch_id))
+        assert result.outcome == "skipped"
+        assert rt.store.count("checks") == rt.store.count("snapshots") == 0
+    said = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in said] == [
+        f"watch #{watch_id} was removed during its check; result dropped"
+    ]
+    assert not any(r.exc_info for r in caplog.records)
