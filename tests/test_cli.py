@@ -268,3 +268,36 @@ def test_a_damaged_database_is_a_clear_error(
     if result.exit_code == 0:  # a read that missed the damaged pages is fine
         return
     _assert_clean_failure(result, str(db), "damaged")
+
+
+# ---------------------------------------------------------------- hostile arguments
+
+
+def test_a_huge_limit_is_refused_with_its_range(sqlite_home: Path) -> None:
+    result = _invoke(sqlite_home, "changes", "--limit", "99999999999999999999")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--limit" in result.output and "range" in result.output
+
+
+def test_a_digest_folder_that_cannot_be_written_is_a_clear_error(
+    sqlite_home: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for out in (blocker / "digest", Path("/proc/1")):
+        result = _invoke(sqlite_home, "digest", "--out", str(out))
+        _assert_clean_failure(result, "cannot write the digest", str(out))
+    with sqlite3.connect(sqlite_home / "watcher.db") as conn:
+        assert conn.execute("select count(*) from digests").fetchone()[0] == 0
+
+
+def test_claims_input_is_capped_at_max_bytes(sqlite_home: Path, tmp_path: Path) -> None:
+    (sqlite_home / "watcher.toml").write_text("max_bytes = 1000\n")
+    big = tmp_path / "big.txt"
+    big.write_text("The show returns on May 5, 2027. " * 100)
+    for args, stdin in (((str(big),), None), (("-",), big.read_text())):
+        result = CliRunner().invoke(cli, ["--home", str(sqlite_home), "claims", *args], input=stdin)
+        _assert_clean_failure(result, "larger than max_bytes (1000 bytes)")
+    if Path("/dev/zero").exists():
+        result = _invoke(sqlite_home, "claims", "/dev/zero")
+        _assert_clean_failure(result, "/dev/zero", "larger than max_bytes")

@@ -24,6 +24,9 @@ from watcher.runtime import Runtime
 from watcher.settings import Settings
 from watcher.watchlist import dump_watchlist, format_interval, make_spec, parse_watchlist
 
+# The largest --limit: far above any history, and within SQLite's integers.
+MAX_LIMIT = 1_000_000_000
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -364,7 +367,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_LIMIT), default=50, show_default=True)
 @click.pass_context
 @_fail_cleanly
 def changes(ctx: click.Context, as_json: bool, limit: int) -> None:
@@ -399,8 +402,9 @@ def changes(ctx: click.Context, as_json: bool, limit: int) -> None:
 @click.argument("file", type=click.File("rb"))
 @click.option("--reference-date", help="Publication date YYYY-MM-DD for relative dates.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
 @_fail_cleanly
-def claims(file: Any, reference_date: str | None, as_json: bool) -> None:
+def claims(ctx: click.Context, file: Any, reference_date: str | None, as_json: bool) -> None:
     """Print the claims of one plain-text or HTML file (- for standard input).
 
     Example: watcher claims snapshots/004_29035f49391a91f7.txt --reference-date 2023-02-15
@@ -413,7 +417,21 @@ def claims(file: Any, reference_date: str | None, as_json: bool) -> None:
             ref = date.fromisoformat(reference_date)
         except ValueError as exc:
             raise click.BadParameter(f"{reference_date!r} is not YYYY-MM-DD") from exc
-    result = claims_of_document(file.read(), reference_date=ref)
+    # A page is read up to max_bytes when fetched; a file or a pipe is held to the same.
+    limit = _settings(ctx).max_bytes
+    name = getattr(file, "name", None) or "standard input"
+    if name == "<stdin>":
+        name = "standard input"
+    try:
+        data = file.read(limit + 1)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {name}: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise click.ClickException(
+            f"{name} is larger than max_bytes ({limit} bytes); "
+            "raise max_bytes in the settings to read it"
+        )
+    result = claims_of_document(data, reference_date=ref)
     if as_json:
         _echo_json(result.to_json())
         return
@@ -453,7 +471,14 @@ def digest(ctx: click.Context, out: Path | None, since: str) -> None:
             start = None
         elif since != "previous":
             start = rt.clock() - timedelta(seconds=parse_interval(since))
-        index = write_digest(rt, out_dir=out or rt.settings.digest_path, since=start)
+        out_dir = out or rt.settings.digest_path
+        try:
+            index = write_digest(rt, out_dir=out_dir, since=start)
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot write the digest to {out_dir}: {exc.strerror or exc}"
+                + (f" ({exc.filename})" if exc.filename else "")
+            ) from exc
     click.echo(str(index))
 
 
