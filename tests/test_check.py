@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import warnings
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -226,3 +227,34 @@ def test_a_watch_removed_during_its_check_is_one_log_line(
         f"watch #{watch_id} was removed during its check; result dropped"
     ]
     assert not any(r.exc_info for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<?xml version="1.0"?><rss><channel><item><title>Show</title></item></channel></rss>',
+        '{"show": "Season 2", "date": "2027-03-03"}',
+        "",
+    ],
+    ids=["xml", "json", "empty"],
+)
+def test_odd_pages_served_as_html_say_nothing_on_the_terminal(
+    settings: Settings, clock: FixedClock, caplog: pytest.LogCaptureFixture, body: str
+) -> None:
+    """trafilatura's ERROR lines and bs4's XMLParsedAsHTMLWarning are about inputs
+    watcher handles itself (the visible-text fallback): neither reaches the user."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(200, text=body, headers={"Content-Type": "text/html"})
+
+    with Runtime.open(settings, transport=httpx.MockTransport(answer), clock=clock) as rt:
+        watch_id = _add(rt, "https://news.example/odd")
+        with caplog.at_level(logging.DEBUG), warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            result = rt.check(rt.store.get_watch(watch_id))
+    assert result.failure_class != "internal", result.error
+    assert [w.category.__name__ for w in seen] == []
+    loud = [r for r in caplog.records if r.name.startswith("trafilatura")]
+    assert [r.getMessage() for r in loud if r.levelno >= logging.WARNING] == []
