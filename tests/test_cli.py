@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -301,3 +303,38 @@ def test_claims_input_is_capped_at_max_bytes(sqlite_home: Path, tmp_path: Path) 
     if Path("/dev/zero").exists():
         result = _invoke(sqlite_home, "claims", "/dev/zero")
         _assert_clean_failure(result, "/dev/zero", "larger than max_bytes")
+
+
+def _examples() -> list[tuple[str, list[str]]]:
+    found = []
+    for name, command in cli.commands.items():
+        for match in re.finditer(r"Example: (?:\S+=\S+ )?watcher (.+)", command.help or ""):
+            found.append((name, shlex.split(match.group(1))))
+    return found
+
+
+@pytest.mark.parametrize(("name", "args"), _examples(), ids=[n for n, _ in _examples()])
+def test_each_help_example_parses(name: str, args: list[str]) -> None:
+    """The example in each command's help is a command line click accepts: parsed with
+    --help added, it shows that command's help instead of an error."""
+    result = CliRunner().invoke(cli, [*args, "--help"], prog_name="watcher")
+    assert result.exit_code == 0, result.output
+    assert "Usage: watcher" in result.output and f" {name} " in result.output
+
+
+def test_an_empty_interval_is_refused(sqlite_home: Path) -> None:
+    result = _invoke(sqlite_home, "add", "https://news.example/tv/x", "--every", "")
+    _assert_clean_failure(result, "bad interval ''")
+
+
+def test_re_importing_a_long_list_names_a_few_duplicates_and_counts_the_rest(
+    sqlite_home: Path, tmp_path: Path
+) -> None:
+    watchlist = tmp_path / "many.toml"
+    watchlist.write_text(
+        "".join(f'[[watch]]\nurl = "https://news.example/show/{i}"\n\n' for i in range(300))
+    )
+    assert "imported 300" in _invoke(sqlite_home, "import", str(watchlist)).output
+    result = _invoke(sqlite_home, "import", str(watchlist))
+    _assert_clean_failure(result, "already watched: 300 URLs", "and 295 more")
+    assert len(result.output) < 1000

@@ -164,7 +164,7 @@ def add(
         spec = make_spec(
             url,
             name=name,
-            every=every or rt.settings.default_every,
+            every=every if every is not None else rt.settings.default_every,
             selector=selector,
             tags=list(tags),
             obey_robots=not no_robots,
@@ -335,7 +335,9 @@ def check(ctx: click.Context, refs: tuple[str, ...], check_all: bool, due: bool)
 def run(ctx: click.Context) -> None:
     """Run the background service until SIGINT or SIGTERM.
 
-    Example: watcher run -v
+    -v (more log lines) is an option of `watcher` itself, before the command.
+
+    Example: watcher -v run
     """
     from watcher.service import serve
 

@@ -285,9 +285,7 @@ class Store:
                     session.scalars(select(schema.Watch.url).where(schema.Watch.url.in_(urls)))
                 )
                 if taken:
-                    raise WatchListError(
-                        f"already watched: {', '.join(sorted(taken))} (use `watcher remove` first)"
-                    )
+                    raise WatchListError(_already_watched([u for u in urls if u in taken]))
                 rows = [
                     schema.Watch(
                         url=s.url,
@@ -836,6 +834,19 @@ class _DriverStatement:
             values[name] if process is None else process(values[name])
             for name, process in self._binds
         ]
+
+
+def _already_watched(urls: Sequence[str], *, shown: int = 5) -> str:
+    """The duplicates of an import, a few by name: a re-imported list of thousands
+    would otherwise be an error of thousands of URLs."""
+    if len(urls) == 1:
+        return f"already watched: {urls[0]} (use `watcher remove` first)"
+    named = ", ".join(urls[:shown])
+    more = f" and {len(urls) - shown} more" if len(urls) > shown else ""
+    return (
+        f"already watched: {len(urls)} URLs: {named}{more} "
+        "(use `watcher remove` first, or import only the new ones)"
+    )
 
 
 def lease_owner(token: str = "") -> str:
