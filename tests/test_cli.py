@@ -256,7 +256,16 @@ def _damage_page(db: Path) -> None:
             f.write(b"\xff" * 64)
 
 
-@pytest.mark.parametrize("damage", [_damage_text, _damage_truncate, _damage_page])
+def _damage_last_page(db: Path) -> None:
+    # One page: most commands still work, those that read it must fail cleanly.
+    with db.open("r+b") as f:
+        f.seek(db.stat().st_size - 4096)
+        f.write(b"\xff" * 4096)
+
+
+@pytest.mark.parametrize(
+    "damage", [_damage_text, _damage_truncate, _damage_page, _damage_last_page]
+)
 @pytest.mark.parametrize("command", [("list",), ("digest",), ("check", "--all"), ("status",)])
 def test_a_damaged_database_is_a_clear_error(
     sqlite_home: Path, damage: Callable[[Path], None], command: tuple[str, ...]
