@@ -74,20 +74,26 @@ def check_watch(
     rng: random.Random | None = None,
     known_shas: Mapping[int, str] | None = None,
     owner: str | None = None,
+    leased: bool = False,
 ) -> CheckResult:
     """Check one watch now and record everything it found. Raises only StoreError.
 
     ``known_shas``: the latest stored body hash of watches (``Store.latest_body_shas``),
     read once for a pass with its watch list; without it the check reads its own.
     ``owner``: the lease owner (a worker's, which leased the watch already); by
-    default one of its own. A watch leased by another check is ``skipped``."""
+    default one of its own. A watch leased by another check is ``skipped``.
+    ``leased``: the caller leased the watch under ``owner`` (a pass leases its
+    watches in batches) and ``watch`` is its state as stored since."""
     rng = rng or random.Random()
     started_at = clock()
     t0 = time.perf_counter()
     owner = owner or lease_owner(str(next(_CHECK_NUMBERS)))
     until = started_at + timedelta(seconds=settings.total_timeout) + LEASE_MARGIN
     try:
-        current = store.claim_watch(watch.id, owner=owner, now=started_at, until=until)
+        if leased:
+            current: WatchState | None = watch
+        else:
+            current = store.claim_watch(watch, owner=owner, now=started_at, until=until)
         if current is None:
             log.info("%s: skipped, another check of it is running", watch.url)
             return CheckResult(
@@ -98,7 +104,7 @@ def check_watch(
                 _ms(t0),
                 error="another check of this watch is running",
             )
-        if current != watch:  # checked (or edited) since the caller read it
+        if current is not watch:  # checked (or edited) since the caller read it
             watch, known_shas = current, None
         return _check(
             watch,

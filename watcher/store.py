@@ -67,6 +67,25 @@ _INSERT_CHECK = insert(_CHECKS).returning(_CHECKS.c.id)
 _INSERT_PLAIN_CHECK = insert(_CHECKS)  # on the driver's cursor, which knows the new id
 # The SET clause is the execute's parameters (except the key below).
 _UPDATE_WATCH = update(_WATCHES).where(_WATCHES.c.id == bindparam("watch_key"))
+# A check's lease, taken when no other owner holds an unexpired one. It hands back
+# what tells whether the watch was checked since the caller read it.
+_LEASE_TYPE = _WATCHES.c.lease_until.type
+_CLAIM = (
+    update(_WATCHES)
+    .where(
+        _WATCHES.c.id == bindparam("claim_id"),
+        or_(
+            _WATCHES.c.lease_until.is_(None),
+            _WATCHES.c.lease_until < bindparam("claim_now", type_=_LEASE_TYPE),
+            _WATCHES.c.lease_owner == bindparam("claim_owner"),
+        ),
+    )
+    .values(
+        lease_owner=bindparam("claim_owner"),
+        lease_until=bindparam("claim_until", type_=_LEASE_TYPE),
+    )
+    .returning(_WATCHES.c.last_checked_at, _WATCHES.c.last_outcome, _WATCHES.c.consecutive_failures)
+)
 _LATEST_BODY_SHA = (
     select(_SNAPSHOTS.c.body_sha256)
     .where(_SNAPSHOTS.c.watch_id == bindparam("watch_id"))
@@ -376,13 +395,62 @@ class Store:
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def claim_watch(
+        self, watch: WatchState, *, owner: str, now: datetime, until: datetime
+    ) -> WatchState | None:
+        """Lease the watch for one check; None when another check holds it (in this
+        process or another). The check's save releases it.
+
+        Returns the watch as stored now: ``watch`` itself unless it was checked (or
+        changed) since the caller read it. A lease of a process that died on this
+        host (SIGKILL) is taken over at once rather than waited out. WatchRemoved
+        when the watch is gone."""
+        params = {"claim_id": watch.id, "claim_now": now, "claim_owner": owner}
+        params["claim_until"] = until
+        if self._plain is not None:
+            # Before every check: one statement on the driver's cursor, as _save_plain.
+            row = self._run_plain(_CLAIM, params)
+        else:
+            with self._write_core() as conn:
+                row = conn.execute(_CLAIM, params).first()
+        if row is None:  # leased, gone, or its holder died: the rare path
+            return self._claim_slowly(watch.id, owner=owner, now=now, until=until)
+        checked_at, outcome, failures = row
+        if (_opt_utc(checked_at), outcome, failures) == (
+            watch.last_checked_at,
+            watch.last_outcome,
+            watch.consecutive_failures,
+        ):
+            return watch
+        return self.get_watch(watch.id)
+
+    def claim_watches(
+        self, watches: Sequence[WatchState], *, owner: str, now: datetime, until: datetime
+    ) -> dict[int, WatchState]:
+        """``claim_watch`` for a batch of a pass, in one statement: the watches leased
+        now, by id, as stored now. Those left out (held, gone, their holder dead) are
+        for ``claim_watch`` to settle one by one."""
+        ids = [w.id for w in watches]
+        if not ids:
+            return {}
+        with self._write_core() as conn:
+            rows = conn.execute(
+                update(_WATCHES)
+                .where(
+                    _WATCHES.c.id.in_(ids),
+                    or_(
+                        _WATCHES.c.lease_until.is_(None),
+                        _WATCHES.c.lease_until < now,
+                        _WATCHES.c.lease_owner == owner,
+                    ),
+                )
+                .values(lease_owner=owner, lease_until=until)
+                .returning(*_WATCHES.c)
+            ).all()
+        return {row.id: _watch_state(row) for row in rows}
+
+    def _claim_slowly(
         self, watch_id: int, *, owner: str, now: datetime, until: datetime
     ) -> WatchState | None:
-        """Lease the watch for one check and return its state as stored now; None when
-        another check holds it (in this process or another). The check's save releases it.
-
-        A lease of a process that died on this host (SIGKILL) is taken over at once
-        rather than waited out. WatchRemoved when the watch is gone."""
         with self._write() as session:
             row = session.get(schema.Watch, watch_id, with_for_update=True)
             if row is None:
@@ -399,6 +467,32 @@ class Store:
             row.lease_owner = owner
             row.lease_until = until
             return _watch_state(row)
+
+    def _run_plain(self, statement: Update, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """One UPDATE … RETURNING in a write transaction on the driver's cursor (SQLite);
+        its row, with the result processors of the returned columns applied."""
+        prepared = self._driver_statement(statement, ())
+        with _database_errors(self._engine), self._writer, self._engine.connect() as conn:
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None
+            cursor = dbapi.cursor()
+            sql = "BEGIN IMMEDIATE"
+            try:
+                cursor.execute(sql)
+                sql = prepared.sql
+                cursor.execute(sql, prepared.params(params))
+                row = cursor.fetchone()
+                sql = "COMMIT"
+                cursor.execute(sql)
+            except self._engine.dialect.loaded_dbapi.Error as exc:
+                if dbapi.in_transaction:
+                    dbapi.rollback()
+                raise DBAPIError.instance(
+                    sql, None, exc, self._engine.dialect.loaded_dbapi.Error
+                ) from exc
+            finally:
+                cursor.close()
+        return None if row is None else prepared.result(row)
 
     # ------------------------------------------------------------ snapshots and checks
 
@@ -828,12 +922,24 @@ class _DriverStatement:
             (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in compiled.positiontup
         ]
+        returning = getattr(statement, "_returning", ())
+        self._results = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in returning
+        ]
 
     def params(self, values: dict[str, Any]) -> list[Any]:
         return [
             values[name] if process is None else process(values[name])
             for name, process in self._binds
         ]
+
+    def result(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        """A returned row with its columns' result processors applied."""
+        return tuple(
+            value if process is None else process(value)
+            for value, process in zip(row, self._results, strict=True)
+        )
 
 
 def _already_watched(urls: Sequence[str], *, shown: int = 5) -> str:
@@ -941,7 +1047,8 @@ def _find_watch(session: Session, ref: str | int) -> schema.Watch:
     return row
 
 
-def _watch_state(row: schema.Watch) -> WatchState:
+def _watch_state(row: Any) -> WatchState:
+    """A watch from a row of ``watches`` (ORM or Core: the same attributes)."""
     return WatchState(
         id=row.id,
         url=row.url,
