@@ -134,7 +134,9 @@ def check_watch(
             return _record_failure(
                 watch, error, store=store, settings=settings, started_at=started_at, t0=t0, rng=rng
             )
-        except (StoreError, WatchRemoved):
+        except WatchRemoved:
+            return _removed(watch, t0)
+        except StoreError:
             raise
         except Exception:
             log.exception("could not record the failure of %s", watch.url)
