@@ -17,15 +17,20 @@ class ArticleServer:
     """``with ArticleServer(delay=0.2) as server: server.url("/show/1")``; ``server.hits``
     counts requests per path."""
 
-    def __init__(self, *, delay: float = 0.0) -> None:
+    def __init__(self, *, delay: float = 0.0, hold_for: int = 0, hold_limit: float = 5.0) -> None:
+        """``hold_for``: each path's answer waits until that many requests for it have
+        come (at most ``hold_limit`` seconds), so concurrent checks of one page overlap."""
         self.hits: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                with outer._lock:
+                with outer._arrived:
                     outer.hits[self.path] += 1
+                    outer._arrived.notify_all()
+                    outer._arrived.wait_for(lambda: outer.hits[self.path] >= hold_for, hold_limit)
                 time.sleep(delay)
                 number = self.path.rstrip("/").rsplit("/", 1)[-1]
                 body = (

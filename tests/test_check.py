@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+import warnings
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
+import pytest
 
+from tests.articles import ArticleServer
 from tests.conftest import FixedClock
 from watcher.fixtures import FixtureTransport, FixtureUrl, FixtureVersion
 from watcher.runtime import Runtime
-from watcher.settings import Settings
+from watcher.settings import Settings, load
 from watcher.watchlist import make_spec
 
 TIMELINE = "https://news.example/tv/all-of-us-are-dead-season-2-tracker"
@@ -155,3 +164,97 @@ def test_a_callers_transport_keeps_checks_in_process(settings: Settings, clock: 
         assert snapshot is not None
         assert snapshot.reference_date == "2023-06-15", "served by the caller's transport"
         assert len(transport.requests) >= len(watches)
+
+
+def test_two_processes_checking_one_home_record_each_change_once(tmp_path: Path) -> None:
+    """Two `watcher check --all` at once: the server answers only when both have asked
+    (or after a few seconds), yet each version and claim change is recorded once."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "watcher.toml").write_text(
+        "per_host_delay = 0.0\nper_host_concurrency = 8\nobey_robots = false\ncheck_processes = 1\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "WATCHER_DATABASE_URL"}
+    with ArticleServer(hold_for=2) as server:
+        with Runtime.open(load(home=home)) as rt:
+            urls = [server.url(f"/show/{i}") for i in range(3)]
+            rt.store.add_watches([make_spec(u, every="1h") for u in urls], now=rt.clock())
+        command = [sys.executable, "-m", "watcher", "--home", str(home), "check", "--all"]
+        processes = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            for _ in range(2)
+        ]
+        outputs = [p.communicate(timeout=120) for p in processes]
+    for process, (_out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err.decode()
+        assert b"Traceback" not in err
+    said = b"".join(out for out, _ in outputs).decode()
+    assert said.count(" new ") == len(urls), said
+    with sqlite3.connect(home / "watcher.db") as conn:
+        snapshots = conn.execute(
+            "select watch_id, count(*) from snapshots group by watch_id"
+        ).fetchall()
+        repeated = conn.execute(
+            "select watch_id, kind, slot, count(*) from changes"
+            " group by watch_id, kind, slot, change having count(*) > 1"
+        ).fetchall()
+    assert sorted(n for _, n in snapshots) == [1, 1, 1]
+    assert repeated == []
+
+
+def test_a_watch_removed_during_its_check_is_one_log_line(
+    settings: Settings, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`watcher remove` while the service checks the watch: the result is dropped with
+    one clear line, no traceback, and nothing is left of the watch."""
+    holder: dict[str, Runtime] = {}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        holder["rt"].store.remove_watch(str(request.url))  # removed mid-check
+        return httpx.Response(200, text="<html><body><p>Gone soon.</p></body></html>")
+
+    with Runtime.open(settings, transport=httpx.MockTransport(answer), clock=clock) as rt:
+        holder["rt"] = rt
+        watch_id = _add(rt, "https://news.example/tv/removed")
+        with caplog.at_level(logging.INFO):
+            result = rt.check(rt.store.get_watch(watch_id))
+        assert result.outcome == "skipped"
+        assert rt.store.count("checks") == rt.store.count("snapshots") == 0
+    said = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in said] == [
+        f"watch #{watch_id} was removed during its check; result dropped"
+    ]
+    assert not any(r.exc_info for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<?xml version="1.0"?><rss><channel><item><title>Show</title></item></channel></rss>',
+        '{"show": "Season 2", "date": "2027-03-03"}',
+        "",
+    ],
+    ids=["xml", "json", "empty"],
+)
+def test_odd_pages_served_as_html_say_nothing_on_the_terminal(
+    settings: Settings, clock: FixedClock, caplog: pytest.LogCaptureFixture, body: str
+) -> None:
+    """trafilatura's ERROR lines and bs4's XMLParsedAsHTMLWarning are about inputs
+    watcher handles itself (the visible-text fallback): neither reaches the user."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/robots.txt":
+            return httpx.Response(404)
+        return httpx.Response(200, text=body, headers={"Content-Type": "text/html"})
+
+    with Runtime.open(settings, transport=httpx.MockTransport(answer), clock=clock) as rt:
+        watch_id = _add(rt, "https://news.example/odd")
+        with caplog.at_level(logging.DEBUG), warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            result = rt.check(rt.store.get_watch(watch_id))
+    assert result.failure_class != "internal", result.error
+    assert [w.category.__name__ for w in seen] == []
+    loud = [r for r in caplog.records if r.name.startswith("trafilatura")]
+    assert [r.getMessage() for r in loud if r.levelno >= logging.WARNING] == []

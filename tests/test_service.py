@@ -7,13 +7,16 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.articles import ArticleServer
+from watcher.records import CheckRecord, OutboxItem
 from watcher.runtime import Runtime
 from watcher.settings import load
 from watcher.watchlist import make_spec
@@ -174,3 +177,76 @@ def test_service_loop_checks_due_watches_publishes_and_delivers(
         assert (settings.digest_path / "index.html").is_file()
         assert delivered == [("json://127.0.0.1:9/",)], "the failing watch was notified once"
         assert rt.store.pending_notifications(rt.clock()) == []
+
+
+class _Trickle(BaseHTTPRequestHandler):
+    """Answers a POST with headers and then one byte at a time, never finishing."""
+
+    posted = threading.Event()
+    stop = threading.Event()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).posted.set()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        try:
+            while not type(self).stop.wait(0.2):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+        except OSError:
+            pass  # the client went away
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def trickle() -> Iterator[str]:
+    _Trickle.posted.clear()
+    _Trickle.stop.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"json://127.0.0.1:{server.server_address[1]}/trickle"
+    _Trickle.stop.set()
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_service_while_a_notification_target_never_finishes(
+    tmp_path: Path, trickle: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WATCHER_DATABASE_URL", raising=False)
+    (tmp_path / "watcher.toml").write_text(f'tick_seconds = 0.5\nnotify_urls = ["{trickle}"]\n')
+    with Runtime.open(load(home=tmp_path)) as rt:
+        watch = rt.store.add_watch(make_spec("http://127.0.0.1:9/show", every="1h"), now=rt.clock())
+        rt.store.set_paused(watch.id, True)  # never checked: only the notification matters
+        rt.store.save_check(
+            CheckRecord(
+                watch_id=watch.id,
+                started_at=rt.clock(),
+                duration_ms=1,
+                outcome="changed",
+                next_check_at=rt.clock(),
+                notifications=[OutboxItem(event="headline", title="Show: date", body="March")],
+            )
+        )
+    process = _start(tmp_path)
+    try:
+        assert _Trickle.posted.wait(60), _log(tmp_path)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    log = _log(tmp_path)
+    assert "Traceback" not in log
+    assert "watcher service stopped" in log
+    with sqlite3.connect(tmp_path / "watcher.db") as conn:
+        unsent = conn.execute("select count(*) from outbox where sent_at is null").fetchone()[0]
+    assert unsent == 1, "the notification stays in the outbox for the next start"

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import FixedClock
 from watcher.claims import Claim
-from watcher.errors import WatchListError, WatchNotFound
+from watcher.errors import WatchListError, WatchNotFound, WatchRemoved
 from watcher.records import ChangeRow, CheckRecord, NewVersion, OutboxItem, sha256
-from watcher.store import Store
+from watcher.store import Store, lease_owner
 from watcher.watchlist import make_spec
 
 CLAIM = Claim(
@@ -290,10 +292,10 @@ def test_an_unchanged_check_that_cannot_be_saved_writes_nothing(
     store: Store, clock: FixedClock
 ) -> None:
     """The unchanged path's two statements are one transaction: the check row of a
-    watch removed meanwhile is refused and the write leaves no trace."""
+    watch removed meanwhile is refused, says so, and the write leaves no trace."""
     watch = store.add_watch(make_spec("https://news.example/a", every="6h"), now=clock())
     store.remove_watch(watch.id)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(WatchRemoved, match=f"watch #{watch.id} was removed"):
         store.save_check(
             CheckRecord(
                 watch_id=watch.id,
@@ -387,3 +389,29 @@ def test_history_holds_each_watchs_latest_checks_newest_first(
     assert [c.id for c in checks[busy.id]] == saved[busy.id][::-1][:3]
     assert [c.id for c in checks[quiet.id]] == saved[quiet.id]
     assert never.id not in checks
+
+
+def test_a_pass_leases_its_watches_in_one_statement_and_a_dead_holder_is_overtaken(
+    store: Store, clock: FixedClock
+) -> None:
+    a, b, c = (
+        store.add_watch(make_spec(f"https://news.example/{n}", every="6h"), now=clock())
+        for n in "abc"
+    )
+    until = clock() + timedelta(minutes=5)
+    assert store.claim_watches([a, b], owner="h:1:pass", now=clock(), until=until) == {
+        a.id: a,
+        b.id: b,
+    }
+    assert store.claim_watches([a, b], owner="h:2:pass", now=clock(), until=until) == {}
+    assert store.claim_watch(a, owner="h:2:check", now=clock(), until=until) is None
+    # A process of this host that is gone (killed mid-check) holds no lease.
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead = lease_owner("9").replace(f":{os.getpid()}:", f":{gone.pid}:")
+    assert store.claim_watches([c], owner=dead, now=clock(), until=until) == {c.id: c}
+    assert store.claim_watches([c], owner=lease_owner("1"), now=clock(), until=until) == {}
+    assert store.claim_watch(c, owner=lease_owner("1"), now=clock(), until=until) == c
+    store.remove_watch(a.id)
+    with pytest.raises(WatchRemoved):
+        store.claim_watch(a, owner="h:3:check", now=clock(), until=until)

@@ -4,22 +4,30 @@
     date → claims → diff against the previous claims (with the noise guard) →
     one transaction: snapshot, check, changes, notifications, schedule.
 
-``check_watch`` never raises into its caller (the scheduler, a worker, the CLI):
-every failure is recorded on the check and the watch, and the next watch goes on.
+``check_watch`` never raises into its caller (the scheduler, a worker, the CLI)
+for a failure of the page: it is recorded on the check and the watch, and the
+next watch goes on. A failure of the database (locked, damaged) is not the
+page's: it is raised as a StoreError and the watch's history is left as it was.
+
+A check first leases its watch row, so a watch another check holds (another
+``watcher check``, the service) is skipped, not checked and recorded twice; the
+lease also hands back the watch as stored now, so the check compares against
+what another process may have just saved.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from watcher import notify
 from watcher.analysis import analyse
-from watcher.errors import CheckError, FetchError
+from watcher.errors import CheckError, FetchError, StoreError, WatchRemoved
 from watcher.fetch import Fetcher
 from watcher.records import (
     CheckRecord,
@@ -29,11 +37,15 @@ from watcher.records import (
 )
 from watcher.schedule import next_check_at
 from watcher.settings import Settings
-from watcher.store import Store
+from watcher.store import Store, lease_owner
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+# How long past the fetch's own bound a lease lasts: the analysis of a large page.
+# A lease of a process that died on this host is taken over before then.
+LEASE_MARGIN = timedelta(minutes=5)
+_CHECK_NUMBERS = itertools.count(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,15 +73,39 @@ def check_watch(
     clock: Clock,
     rng: random.Random | None = None,
     known_shas: Mapping[int, str] | None = None,
+    owner: str | None = None,
+    leased: bool = False,
 ) -> CheckResult:
-    """Check one watch now and record everything it found. Never raises.
+    """Check one watch now and record everything it found. Raises only StoreError.
 
     ``known_shas``: the latest stored body hash of watches (``Store.latest_body_shas``),
-    read once for a pass with its watch list; without it the check reads its own."""
+    read once for a pass with its watch list; without it the check reads its own.
+    ``owner``: the lease owner (a worker's, which leased the watch already); by
+    default one of its own. A watch leased by another check is ``skipped``.
+    ``leased``: the caller leased the watch under ``owner`` (a pass leases its
+    watches in batches) and ``watch`` is its state as stored since."""
     rng = rng or random.Random()
     started_at = clock()
     t0 = time.perf_counter()
+    owner = owner or lease_owner(str(next(_CHECK_NUMBERS)))
+    until = started_at + timedelta(seconds=settings.total_timeout) + LEASE_MARGIN
     try:
+        if leased:
+            current: WatchState | None = watch
+        else:
+            current = store.claim_watch(watch, owner=owner, now=started_at, until=until)
+        if current is None:
+            log.info("%s: skipped, another check of it is running", watch.url)
+            return CheckResult(
+                watch.id,
+                watch.url,
+                watch.name,
+                "skipped",
+                _ms(t0),
+                error="another check of this watch is running",
+            )
+        if current is not watch:  # checked (or edited) since the caller read it
+            watch, known_shas = current, None
         return _check(
             watch,
             fetcher=fetcher,
@@ -80,10 +116,17 @@ def check_watch(
             rng=rng,
             known_shas=known_shas,
         )
+    except WatchRemoved:
+        return _removed(watch, t0)
     except CheckError as exc:
-        return _record_failure(
-            watch, exc, store=store, settings=settings, started_at=started_at, t0=t0, rng=rng
-        )
+        try:
+            return _record_failure(
+                watch, exc, store=store, settings=settings, started_at=started_at, t0=t0, rng=rng
+            )
+        except WatchRemoved:
+            return _removed(watch, t0)
+    except StoreError:
+        raise  # the database's failure, not the page's: nothing is recorded
     except Exception as exc:  # a bug: record it on the watch, keep the service up
         log.exception("internal error checking %s", watch.url)
         error = CheckError(f"internal error checking {watch.url}: {exc!r}")
@@ -91,6 +134,10 @@ def check_watch(
             return _record_failure(
                 watch, error, store=store, settings=settings, started_at=started_at, t0=t0, rng=rng
             )
+        except WatchRemoved:
+            return _removed(watch, t0)
+        except StoreError:
+            raise
         except Exception:
             log.exception("could not record the failure of %s", watch.url)
             return CheckResult(
@@ -102,6 +149,13 @@ def check_watch(
                 failure_class="internal",
                 error=str(error),
             )
+
+
+def _removed(watch: WatchState, t0: float) -> CheckResult:
+    log.warning("watch #%d was removed during its check; result dropped", watch.id)
+    return CheckResult(
+        watch.id, watch.url, watch.name, "skipped", _ms(t0), error="the watch was removed"
+    )
 
 
 def _ms(t0: float) -> float:

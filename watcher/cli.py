@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from watcher import __version__
 from watcher import settings as settings_module
@@ -22,6 +23,9 @@ from watcher.records import WatchState
 from watcher.runtime import Runtime
 from watcher.settings import Settings
 from watcher.watchlist import dump_watchlist, format_interval, make_spec, parse_watchlist
+
+# The largest --limit: far above any history, and within SQLite's integers.
+MAX_LIMIT = 1_000_000_000
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -36,6 +40,8 @@ def _fail_cleanly(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except WatcherError as exc:
             raise click.ClickException(str(exc)) from exc
+        except SQLAlchemyError as exc:  # one the store did not foresee: still one line
+            raise click.ClickException(f"database error: {exc}") from exc
 
     return wrapper
 
@@ -158,7 +164,7 @@ def add(
         spec = make_spec(
             url,
             name=name,
-            every=every or rt.settings.default_every,
+            every=every if every is not None else rt.settings.default_every,
             selector=selector,
             tags=list(tags),
             obey_robots=not no_robots,
@@ -277,6 +283,8 @@ def _format_result(result: CheckResult) -> str:
     if result.outcome == "error":
         return f"#{result.watch_id:<4} error     {result.failure_class}: {result.error}"
     extra = f", {result.changes} claim changes" if result.changes else ""
+    if result.outcome == "skipped" and result.error:
+        extra = f" ({result.error})"
     return f"#{result.watch_id:<4} {result.outcome:<9} {result.url}{extra}"
 
 
@@ -311,10 +319,13 @@ def check(ctx: click.Context, refs: tuple[str, ...], check_all: bool, due: bool)
     for result in results:
         click.echo(_format_result(result))
     failed = [r for r in results if r.outcome == "error"]
+    skipped = [r for r in results if r.outcome == "skipped"]
     changed = sum(r.changes for r in results)
+    ok = len(results) - len(failed) - len(skipped)
     click.echo(
-        f"checked {len(results)}: {len(results) - len(failed)} ok, {len(failed)} failed, "
-        f"{changed} claim changes"
+        f"checked {len(results) - len(skipped)}: {ok} ok, {len(failed)} failed, "
+        + (f"{len(skipped)} skipped, " if skipped else "")
+        + f"{changed} claim changes"
     )
 
 
@@ -324,7 +335,9 @@ def check(ctx: click.Context, refs: tuple[str, ...], check_all: bool, due: bool)
 def run(ctx: click.Context) -> None:
     """Run the background service until SIGINT or SIGTERM.
 
-    Example: watcher run -v
+    -v (more log lines) is an option of `watcher` itself, before the command.
+
+    Example: watcher -v run
     """
     from watcher.service import serve
 
@@ -356,7 +369,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_LIMIT), default=50, show_default=True)
 @click.pass_context
 @_fail_cleanly
 def changes(ctx: click.Context, as_json: bool, limit: int) -> None:
@@ -391,8 +404,9 @@ def changes(ctx: click.Context, as_json: bool, limit: int) -> None:
 @click.argument("file", type=click.File("rb"))
 @click.option("--reference-date", help="Publication date YYYY-MM-DD for relative dates.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
 @_fail_cleanly
-def claims(file: Any, reference_date: str | None, as_json: bool) -> None:
+def claims(ctx: click.Context, file: Any, reference_date: str | None, as_json: bool) -> None:
     """Print the claims of one plain-text or HTML file (- for standard input).
 
     Example: watcher claims snapshots/004_29035f49391a91f7.txt --reference-date 2023-02-15
@@ -405,7 +419,21 @@ def claims(file: Any, reference_date: str | None, as_json: bool) -> None:
             ref = date.fromisoformat(reference_date)
         except ValueError as exc:
             raise click.BadParameter(f"{reference_date!r} is not YYYY-MM-DD") from exc
-    result = claims_of_document(file.read(), reference_date=ref)
+    # A page is read up to max_bytes when fetched; a file or a pipe is held to the same.
+    limit = _settings(ctx).max_bytes
+    name = getattr(file, "name", None) or "standard input"
+    if name == "<stdin>":
+        name = "standard input"
+    try:
+        data = file.read(limit + 1)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {name}: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise click.ClickException(
+            f"{name} is larger than max_bytes ({limit} bytes); "
+            "raise max_bytes in the settings to read it"
+        )
+    result = claims_of_document(data, reference_date=ref)
     if as_json:
         _echo_json(result.to_json())
         return
@@ -445,7 +473,14 @@ def digest(ctx: click.Context, out: Path | None, since: str) -> None:
             start = None
         elif since != "previous":
             start = rt.clock() - timedelta(seconds=parse_interval(since))
-        index = write_digest(rt, out_dir=out or rt.settings.digest_path, since=start)
+        out_dir = out or rt.settings.digest_path
+        try:
+            index = write_digest(rt, out_dir=out_dir, since=start)
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot write the digest to {out_dir}: {exc.strerror or exc}"
+                + (f" ({exc.filename})" if exc.filename else "")
+            ) from exc
     click.echo(str(index))
 
 

@@ -4,7 +4,9 @@
     ├── ConfigError          bad settings file, bad option value, missing path
     ├── WatchListError       invalid URL, duplicate, bad interval, corrupt watch-list file
     │   └── WatchNotFound
-    ├── StoreError           the database cannot be opened or migrated
+    │       └── WatchRemoved a watch was removed while it was being checked
+    ├── StoreError           the database cannot be opened, read or written
+    │                        (locked by another process, damaged, not watcher's)
     └── CheckError           one check failed; ``failure_class`` names how
         ├── FetchError       dns, connect, timeout, tls, http_status, too_large,
         │                    not_text, decode, robots, redirects, invalid_url
@@ -65,6 +67,10 @@ class WatchListError(WatcherError):
 
 class WatchNotFound(WatchListError):
     """No watch has that id or URL."""
+
+
+class WatchRemoved(WatchNotFound):
+    """The watch was removed while it was being checked; the check's result is dropped."""
 
 
 class StoreError(WatcherError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -19,9 +20,14 @@ from typing import TYPE_CHECKING
 from watcher.errors import ExtractionError
 
 if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
     from lxml.html import HtmlElement
 
 log = logging.getLogger(__name__)
+# trafilatura logs at ERROR what is an ordinary outcome here (an empty page, JSON or
+# XML served as HTML), which the visible-text fallback below handles; its lines
+# would only alarm the user (and a check process's last-resort handler prints them).
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<!--|<meta|<div|<p\b)", re.I)
@@ -152,10 +158,18 @@ def _title(tree: HtmlElement) -> str | None:
     return None
 
 
-def _select(html: str, selector: str, url: str | None) -> str:
-    from bs4 import BeautifulSoup
+def _soup(html: str) -> BeautifulSoup:
+    """``html`` parsed by bs4. XML served as HTML is parsed as HTML on purpose: its
+    visible text is what we want, so bs4's advice to use an XML parser is silenced
+    (filterwarnings drops an identical filter before adding it: no pile-up)."""
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-    soup = BeautifulSoup(html, "lxml")
+    warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+    return BeautifulSoup(html, "lxml")
+
+
+def _select(html: str, selector: str, url: str | None) -> str:
+    soup = _soup(html)
     found = soup.select(selector)
     if not found:
         raise ExtractionError(
@@ -165,9 +179,7 @@ def _select(html: str, selector: str, url: str | None) -> str:
 
 
 def _visible_text(html: str, *, drop: tuple[str, ...]) -> str:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "lxml")
+    soup = _soup(html)
     for node in soup(list(drop)):
         node.decompose()
     return soup.get_text("\n", strip=True)

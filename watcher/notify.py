@@ -131,8 +131,13 @@ def _send_each(urls: Sequence[str], title: str, body: str) -> list[str]:
     import apprise
 
     failed: list[str] = []
+    # No service timeout: apprise would then send from its own process-wide pool,
+    # whose threads the interpreter waits for at exit, so a target that never
+    # finishes answering would keep the process alive. The caller bounds the wait
+    # (watcher.service runs deliveries in a daemon thread).
+    asset = apprise.AppriseAsset(service_timeout=0)
     for url in urls:
-        client = apprise.Apprise()
+        client = apprise.Apprise(asset=asset)
         # One client per URL, so the error says which target failed.
         if not client.add(url):
             raise NotifyError(

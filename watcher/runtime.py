@@ -6,6 +6,7 @@ passes of checks through it, so they share one code path.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
@@ -17,25 +18,25 @@ from concurrent.futures import (
     Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
-    as_completed,
     wait,
 )
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from watcher import lanes
-from watcher.check import CheckResult, Clock, check_watch
+from watcher.check import LEASE_MARGIN, CheckResult, Clock, check_watch
 from watcher.extract import load_html_tools
 from watcher.fetch import Fetcher, FetchSettings
 from watcher.fixtures import FixtureTransport
 from watcher.records import WatchState
 from watcher.settings import Settings
-from watcher.store import Store
+from watcher.store import Store, lease_owner
 
 log = logging.getLogger(__name__)
+_PASSES = itertools.count(1)
 
 
 def system_clock() -> datetime:
@@ -86,7 +87,13 @@ class Runtime:
             transport = transport or FixtureTransport()
             # No real host is contacted: politeness delays would only slow things down.
             fetching = replace(fetching, per_host_delay=0.0)
-        store = Store.open(settings.db_url, migrate_schema=migrate_schema)
+        # Only the default home's folder is made; a folder named in a URL must exist.
+        store = Store.open(
+            settings.db_url,
+            migrate_schema=migrate_schema,
+            lock_timeout=settings.lock_timeout,
+            create_folder=not settings.database_url,
+        )
         fetcher = Fetcher(fetching, transport=transport)
         return cls(
             settings=settings,
@@ -113,8 +120,12 @@ class Runtime:
         *,
         known_shas: Mapping[int, str] | None = None,
         fetcher: Fetcher | None = None,
+        owner: str | None = None,
+        leased: bool = False,
     ) -> CheckResult:
-        """Check one watch (``fetcher``: another than the runtime's, as a lane's)."""
+        """Check one watch (``fetcher``: another than the runtime's, as a lane's;
+        ``owner``: the lease owner, when the caller leased the watch already, and
+        ``leased`` when ``watch`` is its state as stored since)."""
         return check_watch(
             watch,
             fetcher=fetcher or self.fetcher,
@@ -123,6 +134,8 @@ class Runtime:
             clock=self.clock,
             rng=self.rng,
             known_shas=known_shas,
+            owner=owner,
+            leased=leased,
         )
 
     def check_many(
@@ -139,6 +152,7 @@ class Runtime:
         database, per-host politeness kept (``watcher.lanes``). A transport handed in
         by the caller keeps its checks in this process, since its state (a test's
         server, the demo's round) cannot be shared."""
+        watches = list({w.id: w for w in watches}.values())  # each watch once
         processes = lanes.processes_for(self.settings, len(watches))
         if processes > 1 and not self.transport_from_caller:
             # Auto mode starts the children only when the pass shows work for them.
@@ -157,16 +171,61 @@ class Runtime:
     ) -> list[CheckResult]:
         results: list[CheckResult] = []
         workers = max(1, min(self.settings.max_concurrent_checks, len(watches)))
-        # One read for the pass instead of one per check (the watch list is as old).
-        shas = self.store.latest_body_shas(w.id for w in watches)
+        waiting = deque(watches)
+        owner = lease_owner(f"pass-{next(_PASSES)}")
+        shas: dict[int, str] = {}
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="check") as pool:
-            futures = [pool.submit(self.check, watch, known_shas=shas) for watch in watches]
-            for future in as_completed(futures):
-                result = future.result()  # check_watch never raises
-                results.append(result)
-                if on_result is not None:
-                    on_result(result)
+            running: set[Future[CheckResult]] = set()
+            while waiting or running:
+                # Leased a batch at a time, topped up while a batch's worth still runs:
+                # the threads never idle, and no lease waits long for its check.
+                if waiting and len(running) <= workers:
+                    batch = [waiting.popleft() for _ in range(min(2 * workers, len(waiting)))]
+                    running.update(self._submit_leased(pool, batch, owner, shas, None, workers))
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    result = future.result()  # check_watch raises only StoreError
+                    results.append(result)
+                    if on_result is not None:
+                        on_result(result)
         return results
+
+    def _submit_leased(
+        self,
+        pool: ThreadPoolExecutor,
+        batch: Sequence[WatchState],
+        owner: str,
+        shas: dict[int, str],
+        fetcher: Fetcher | None,
+        threads: int,
+    ) -> list[Future[CheckResult]]:
+        """Lease ``batch`` in one statement and submit its checks. A watch another check
+        holds (or removed, or held by a process that died) goes through the check's own
+        lease, which says which."""
+        now = self.clock()
+        # The last of the batch starts after the batches before it: a few fetches' time.
+        rounds = 1 + -(-len(batch) // max(1, threads)) + 1
+        until = now + timedelta(seconds=self.settings.total_timeout) * rounds + LEASE_MARGIN
+        leased = self.store.claim_watches(batch, owner=owner, now=now, until=until)
+        # Read once they are leased: no other check can store a version of them now.
+        shas.update(self.store.latest_body_shas(leased))
+        futures = []
+        for watch in batch:
+            current = leased.get(watch.id)
+            if current is None:
+                futures.append(pool.submit(self.check, watch, fetcher=fetcher))
+            else:
+                futures.append(
+                    pool.submit(
+                        self.check,
+                        current,
+                        known_shas=shas,
+                        fetcher=fetcher,
+                        owner=owner,
+                        leased=True,
+                    )
+                )
+        return futures
 
     def _check_in_lanes(
         self,
@@ -210,6 +269,7 @@ class Runtime:
             return own
 
         shas: dict[int, str] = {}  # of the chunks this lane took
+        owner = lease_owner(f"pass-{next(_PASSES)}")
         results: list[CheckResult] = []
         analysed = 0  # new or changed pages among the results
 
@@ -251,16 +311,18 @@ class Runtime:
             if not solo:
                 start_children()
             while True:
-                while len(local) < 2 * lane_threads and (queued or pending):
+                # Topped up a batch at a time (leased together) once half have finished.
+                while len(local) <= lane_threads and (queued or pending):
                     if not queued:
                         queued.extend(pending.popleft())
-                        shas.update(self.store.latest_body_shas(w.id for w in queued))
-                    check = thread_pools[-1].submit(
-                        self.check, queued.popleft(), known_shas=shas, fetcher=lane_fetcher
+                    room = 2 * lane_threads - len(local)
+                    batch = [queued.popleft() for _ in range(min(room, len(queued)))]
+                    checks = self._submit_leased(
+                        thread_pools[-1], batch, owner, shas, lane_fetcher, lane_threads
                     )
-                    local.add(check)
+                    local.update(checks)
                     if solo:
-                        alone.add(check)
+                        alone.update(checks)
                 while (
                     pool is not None
                     and children_up

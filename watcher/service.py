@@ -19,11 +19,17 @@ from types import FrameType
 from apscheduler.executors.pool import ThreadPoolExecutor as JobExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from watcher.errors import StoreError, WatcherError
 from watcher.outbox import deliver_pending
 from watcher.records import WatchState
 from watcher.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+# Seconds a delivery round waits for its sends (it goes on in the background), and
+# how long a stopping service gives a send in flight before leaving it.
+DELIVERY_WAIT = 120.0
+DELIVERY_GRACE = 5.0
 
 
 class Service:
@@ -36,6 +42,7 @@ class Service:
         self._lock = threading.Lock()
         self._in_flight: set[int] = set()
         self._changes_since_publish = 0
+        self._delivery: threading.Thread | None = None
         settings = runtime.settings
         self._pool = ThreadPoolExecutor(
             max_workers=settings.max_concurrent_checks, thread_name_prefix="check"
@@ -56,7 +63,11 @@ class Service:
             return 0
         runtime = self.runtime
         capacity = runtime.settings.max_concurrent_checks * 4
-        due = runtime.store.due_watches(runtime.clock(), limit=capacity)
+        try:
+            due = runtime.store.due_watches(runtime.clock(), limit=capacity)
+        except StoreError as exc:
+            log.error("no checks this tick: %s", exc)
+            return 0
         submitted = 0
         for watch in due:
             with self._lock:
@@ -71,7 +82,12 @@ class Service:
         try:
             if self._stopping.is_set():
                 return  # queued before the stop: leave it due for the next start
-            result = self.runtime.check(watch)
+            try:
+                result = self.runtime.check(watch)
+            except StoreError as exc:
+                # The database's failure, not the page's: the watch stays due as it was.
+                log.error("%s not checked: %s", watch.url, exc)
+                return
             if result.changes:
                 with self._lock:
                     self._changes_since_publish += result.changes
@@ -94,19 +110,49 @@ class Service:
         try:
             index = write_digest(self.runtime, out_dir=settings.digest_path, since=since)
             log.info("digest updated (%d changes): %s", pending, index)
-        except Exception:
-            log.exception("could not write the digest; will try again after the next changes")
+        except Exception as exc:
+            if isinstance(exc, WatcherError):  # said in its message: no traceback
+                log.error("could not write the digest (%s); will try again later", exc)
+            else:
+                log.exception("could not write the digest; will try again after the next changes")
             with self._lock:
                 self._changes_since_publish += pending
 
     def deliver(self) -> None:
+        """Send queued notifications, in a daemon thread of their own.
+
+        A target that never finishes its answer (a byte now and then) would hold a
+        worker thread for ever, and with it the process at exit. The send runs in
+        a daemon thread: this job waits for it until the service stops (or
+        DELIVERY_WAIT), and while it is still running no second one starts. An item
+        whose send did not finish was not marked sent: it stays in the outbox."""
+        if self._delivery is not None and self._delivery.is_alive():
+            log.warning("a notification target is still answering; this delivery round waits")
+            return
+        finished = threading.Event()
+        thread = threading.Thread(
+            target=self._deliver_now, args=(finished,), name="deliver", daemon=True
+        )
+        self._delivery = thread
+        thread.start()
+        waited = 0.0
+        while not finished.wait(0.2):
+            waited += 0.2
+            if self._stopping.is_set() or waited >= DELIVERY_WAIT:
+                return
+
+    def _deliver_now(self, finished: threading.Event) -> None:
         from watcher.notify import send
 
         runtime = self.runtime
         try:
             deliver_pending(runtime.store, runtime.settings, now=runtime.clock(), send=send)
+        except StoreError as exc:
+            log.error("notification delivery failed (%s); queued items are kept", exc)
         except Exception:
             log.exception("notification delivery failed; queued items are kept")
+        finally:
+            finished.set()
 
     def start(self) -> None:
         now = self.runtime.clock()
@@ -129,6 +175,14 @@ class Service:
         log.info("stopping: waiting for %d checks in flight", len(self._in_flight))
         self._scheduler.shutdown(wait=True)
         self._pool.shutdown(wait=True, cancel_futures=True)
+        delivery = self._delivery
+        if delivery is not None and delivery.is_alive():
+            delivery.join(timeout=DELIVERY_GRACE)
+            if delivery.is_alive():
+                log.warning(
+                    "a notification target did not finish answering; the notification "
+                    "stays in the outbox and is sent again at the next start"
+                )
         self.publish()
         log.info("watcher service stopped")
 

@@ -57,6 +57,7 @@ class Settings:
     notify_urls: tuple[str, ...] = ()
     notify_tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fixtures: bool = False
+    lock_timeout: float = 30.0
 
     @property
     def db_url(self) -> str:
@@ -110,7 +111,24 @@ _HELP: Final[dict[str, str]] = {
     "notify_urls": "apprise URLs notified of headline changes.",
     "notify_tags": "Tag -> list of apprise URLs, for watches with that tag.",
     "fixtures": "Serve the bundled snapshots/ instead of the network.",
+    "lock_timeout": "Seconds to wait for a SQLite database another process is writing.",
 }
+
+# Settings that must be above zero (the others only not negative), and the range of
+# the fractions.
+_POSITIVE: Final = frozenset(
+    {
+        "max_concurrent_checks",
+        "tick_seconds",
+        "connect_timeout",
+        "read_timeout",
+        "total_timeout",
+        "max_bytes",
+        "per_host_concurrency",
+        "failure_threshold",
+    }
+)
+_FRACTIONS: Final = frozenset({"jitter"})
 
 
 def _default(item: Field[Any]) -> Any:
@@ -147,6 +165,12 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
         value = float(value)  # type: ignore[arg-type]  # checked just above
     if type(default) in (int, float) and value < 0:
         raise ConfigError(f"{origin}: {setting.name} must not be negative, got {value!r}")
+    if setting.name in _POSITIVE and value <= 0:
+        raise ConfigError(f"{origin}: {setting.name} must be above 0, got {value!r}")
+    if setting.name in _FRACTIONS and not 0 <= value <= 1:
+        raise ConfigError(
+            f"{origin}: {setting.name} is a fraction of the interval, from 0 to 1; got {value!r}"
+        )
     if setting.name in ("default_every", "backoff_max", "misfire_grace", "digest_window"):
         parse_interval(value)  # raises a clear error naming the bad value
     if setting.name == "notify_urls":

@@ -10,12 +10,14 @@ lock up front (``BEGIN IMMEDIATE``) so two writers never deadlock on upgrade.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     Connection,
@@ -32,14 +34,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from watcher import schema
 from watcher.blobs import Blobs
 from watcher.claims import Claim
-from watcher.errors import StoreError, WatchListError, WatchNotFound
+from watcher.errors import StoreError, WatchListError, WatchNotFound, WatchRemoved
 from watcher.records import (
     ChangeRow,
     CheckRecord,
@@ -65,6 +67,25 @@ _INSERT_CHECK = insert(_CHECKS).returning(_CHECKS.c.id)
 _INSERT_PLAIN_CHECK = insert(_CHECKS)  # on the driver's cursor, which knows the new id
 # The SET clause is the execute's parameters (except the key below).
 _UPDATE_WATCH = update(_WATCHES).where(_WATCHES.c.id == bindparam("watch_key"))
+# A check's lease, taken when no other owner holds an unexpired one. It hands back
+# what tells whether the watch was checked since the caller read it.
+_LEASE_TYPE = _WATCHES.c.lease_until.type
+_CLAIM = (
+    update(_WATCHES)
+    .where(
+        _WATCHES.c.id == bindparam("claim_id"),
+        or_(
+            _WATCHES.c.lease_until.is_(None),
+            _WATCHES.c.lease_until < bindparam("claim_now", type_=_LEASE_TYPE),
+            _WATCHES.c.lease_owner == bindparam("claim_owner"),
+        ),
+    )
+    .values(
+        lease_owner=bindparam("claim_owner"),
+        lease_until=bindparam("claim_until", type_=_LEASE_TYPE),
+    )
+    .returning(_WATCHES.c.last_checked_at, _WATCHES.c.last_outcome, _WATCHES.c.consecutive_failures)
+)
 _LATEST_BODY_SHA = (
     select(_SNAPSHOTS.c.body_sha256)
     .where(_SNAPSHOTS.c.watch_id == bindparam("watch_id"))
@@ -112,7 +133,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -127,13 +147,40 @@ def _sqlite_begin(conn: Any) -> None:
         dbapi.execute("BEGIN")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with watcher's SQLite settings; creates the SQLite file's folder."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+SUPPORTED_BACKENDS: Final = ("sqlite", "postgresql")
+
+
+def make_engine(url: str, *, lock_timeout: float = 30.0, create_folder: bool = True) -> Engine:
+    """An engine for ``url`` with watcher's SQLite settings. The SQLite file's folder is
+    created when ``create_folder`` (the default home), else it must exist.
+
+    ``lock_timeout``: seconds a SQLite statement waits for another process's write
+    lock before the database counts as locked."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"cannot parse the database URL {_safe_url(url)!r} ({exc}); "
+            "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise StoreError(
+            f"unsupported database {backend!r} in {_safe_url(url)}: watcher stores its data "
+            "in SQLite (sqlite:///PATH) or PostgreSQL (postgresql+psycopg://USER@HOST/DB)"
+        )
+    if backend == "sqlite":
+        path = parsed.database or ""
+        if path and path != ":memory:" and not path.startswith("file:"):
+            folder = Path(path).parent
+            if create_folder:
+                folder.mkdir(parents=True, exist_ok=True)
+            elif not folder.is_dir():
+                raise StoreError(
+                    f"the folder {folder} of the database {path} does not exist; "
+                    "create it first, or fix the database URL"
+                )
+        engine = create_engine(url, connect_args={"timeout": lock_timeout})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -146,12 +193,19 @@ def migrate(engine: Engine) -> None:
     # (opening an already migrated store) never needs.
     from alembic import command
     from alembic.config import Config
+    from alembic.util import CommandError
 
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.connect() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        try:
+            command.upgrade(config, "head")
+        except CommandError as exc:  # a schema revision watcher does not know
+            raise StoreError(
+                f"{_database_path(engine)} is not a watcher database, or one from a newer "
+                f"watcher ({exc})"
+            ) from exc
         conn.commit()
 
 
@@ -179,13 +233,28 @@ class Store:
         )
 
     @classmethod
-    def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
-        """Connect and migrate; a database that cannot be opened is a StoreError."""
+    def open(
+        cls,
+        url: str,
+        *,
+        migrate_schema: bool = True,
+        lock_timeout: float = 30.0,
+        create_folder: bool = True,
+    ) -> Store:
+        """Connect and migrate; a database that cannot be opened (locked, damaged, not
+        watcher's, an unsupported kind) is a StoreError."""
+        engine = make_engine(url, lock_timeout=lock_timeout, create_folder=create_folder)
         try:
-            engine = make_engine(url)
-            if migrate_schema:
-                migrate(engine)
-        except (OperationalError, OSError) as exc:
+            with _database_errors(engine):
+                if migrate_schema:
+                    migrate(engine)
+                else:
+                    with engine.connect():
+                        pass
+        except (StoreError, OSError) as exc:
+            engine.dispose()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"cannot open database {_safe_url(url)}: {exc}") from exc
         return cls(engine)
 
@@ -198,12 +267,15 @@ class Store:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with Session(self._engine, expire_on_commit=False) as session:
+        with (
+            _database_errors(self._engine),
+            Session(self._engine, expire_on_commit=False) as session,
+        ):
             yield session
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        with self._writer, self._engine.connect() as conn:
+        with _database_errors(self._engine), self._writer, self._engine.connect() as conn:
             conn.execution_options(watcher_write=True)
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                 yield session
@@ -212,7 +284,7 @@ class Store:
     def _write_core(self) -> Iterator[Connection]:
         """A write transaction on a bare connection, for Core statements only: no
         session, no unit of work (the unchanged check's path)."""
-        with self._writer, self._engine.connect() as conn:
+        with _database_errors(self._engine), self._writer, self._engine.connect() as conn:
             conn.execution_options(watcher_write=True)
             with conn.begin():
                 yield conn
@@ -232,9 +304,7 @@ class Store:
                     session.scalars(select(schema.Watch.url).where(schema.Watch.url.in_(urls)))
                 )
                 if taken:
-                    raise WatchListError(
-                        f"already watched: {', '.join(sorted(taken))} (use `watcher remove` first)"
-                    )
+                    raise WatchListError(_already_watched([u for u in urls if u in taken]))
                 rows = [
                     schema.Watch(
                         url=s.url,
@@ -324,6 +394,106 @@ class Store:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    def claim_watch(
+        self, watch: WatchState, *, owner: str, now: datetime, until: datetime
+    ) -> WatchState | None:
+        """Lease the watch for one check; None when another check holds it (in this
+        process or another). The check's save releases it.
+
+        Returns the watch as stored now: ``watch`` itself unless it was checked (or
+        changed) since the caller read it. A lease of a process that died on this
+        host (SIGKILL) is taken over at once rather than waited out. WatchRemoved
+        when the watch is gone."""
+        params = {"claim_id": watch.id, "claim_now": now, "claim_owner": owner}
+        params["claim_until"] = until
+        if self._plain is not None:
+            # Before every check: one statement on the driver's cursor, as _save_plain.
+            row = self._run_plain(_CLAIM, params)
+        else:
+            with self._write_core() as conn:
+                row = conn.execute(_CLAIM, params).first()
+        if row is None:  # leased, gone, or its holder died: the rare path
+            return self._claim_slowly(watch.id, owner=owner, now=now, until=until)
+        checked_at, outcome, failures = row
+        if (_opt_utc(checked_at), outcome, failures) == (
+            watch.last_checked_at,
+            watch.last_outcome,
+            watch.consecutive_failures,
+        ):
+            return watch
+        return self.get_watch(watch.id)
+
+    def claim_watches(
+        self, watches: Sequence[WatchState], *, owner: str, now: datetime, until: datetime
+    ) -> dict[int, WatchState]:
+        """``claim_watch`` for a batch of a pass, in one statement: the watches leased
+        now, by id, as stored now. Those left out (held, gone, their holder dead) are
+        for ``claim_watch`` to settle one by one."""
+        ids = [w.id for w in watches]
+        if not ids:
+            return {}
+        with self._write_core() as conn:
+            rows = conn.execute(
+                update(_WATCHES)
+                .where(
+                    _WATCHES.c.id.in_(ids),
+                    or_(
+                        _WATCHES.c.lease_until.is_(None),
+                        _WATCHES.c.lease_until < now,
+                        _WATCHES.c.lease_owner == owner,
+                    ),
+                )
+                .values(lease_owner=owner, lease_until=until)
+                .returning(*_WATCHES.c)
+            ).all()
+        return {row.id: _watch_state(row) for row in rows}
+
+    def _claim_slowly(
+        self, watch_id: int, *, owner: str, now: datetime, until: datetime
+    ) -> WatchState | None:
+        with self._write() as session:
+            row = session.get(schema.Watch, watch_id, with_for_update=True)
+            if row is None:
+                raise WatchRemoved(f"watch #{watch_id} was removed")
+            held = (
+                row.lease_owner is not None
+                and row.lease_owner != owner
+                and row.lease_until is not None
+                and utc(row.lease_until) >= now
+                and not _owner_gone(row.lease_owner)
+            )
+            if held:
+                return None
+            row.lease_owner = owner
+            row.lease_until = until
+            return _watch_state(row)
+
+    def _run_plain(self, statement: Update, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """One UPDATE … RETURNING in a write transaction on the driver's cursor (SQLite);
+        its row, with the result processors of the returned columns applied."""
+        prepared = self._driver_statement(statement, ())
+        with _database_errors(self._engine), self._writer, self._engine.connect() as conn:
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None
+            cursor = dbapi.cursor()
+            sql = "BEGIN IMMEDIATE"
+            try:
+                cursor.execute(sql)
+                sql = prepared.sql
+                cursor.execute(sql, prepared.params(params))
+                row = cursor.fetchone()
+                sql = "COMMIT"
+                cursor.execute(sql)
+            except self._engine.dialect.loaded_dbapi.Error as exc:
+                if dbapi.in_transaction:
+                    dbapi.rollback()
+                raise DBAPIError.instance(
+                    sql, None, exc, self._engine.dialect.loaded_dbapi.Error
+                ) from exc
+            finally:
+                cursor.close()
+        return None if row is None else prepared.result(row)
+
     # ------------------------------------------------------------ snapshots and checks
 
     def latest_snapshot(self, watch_id: int) -> SnapshotState | None:
@@ -340,7 +510,7 @@ class Store:
         """The content address of the watch's latest stored body, if any."""
         # A bare connection: this runs before every check, and a session per call
         # was most of its cost.
-        with self._engine.connect() as conn:
+        with _database_errors(self._engine), self._engine.connect() as conn:
             sha: str | None = conn.execute(_LATEST_BODY_SHA, {"watch_id": watch_id}).scalar()
             return sha
 
@@ -349,7 +519,7 @@ class Store:
         version is absent. A pass reads them with its watch list, not per check."""
         ids = list(watch_ids)
         found: dict[int, str] = {}
-        with self._engine.connect() as conn:
+        with _database_errors(self._engine), self._engine.connect() as conn:
             for start in range(0, len(ids), 500):
                 rows = conn.execute(_LATEST_BODY_SHAS, {"watch_ids": ids[start : start + 500]})
                 found.update((int(watch_id), str(sha)) for watch_id, sha in rows)
@@ -383,7 +553,19 @@ class Store:
             return self._blobs.read(session, [sha])[sha]
 
     def save_check(self, record: CheckRecord) -> int:
-        """Write one check and all it found in one transaction; returns the check id."""
+        """Write one check and all it found in one transaction; returns the check id.
+
+        WatchRemoved when the watch was removed while it was being checked."""
+        try:
+            return self._save_check(record)
+        except IntegrityError as exc:
+            with self._read() as session:
+                gone = session.get(schema.Watch, record.watch_id) is None
+            if gone:
+                raise WatchRemoved(f"watch #{record.watch_id} was removed") from exc
+            raise
+
+    def _save_check(self, record: CheckRecord) -> int:
         if record.version is None and not record.changes and not record.notifications:
             # Most checks: one INSERT and one UPDATE, on the driver's cursor for SQLite.
             if self._plain is not None:
@@ -436,7 +618,7 @@ class Store:
         check, watch = _check_values(record, None), _watch_values(record)
         insert_check = self._driver_statement(_INSERT_PLAIN_CHECK, tuple(check))
         update_watch = self._driver_statement(_UPDATE_WATCH, tuple(watch))
-        with self._writer, self._engine.connect() as conn:
+        with _database_errors(self._engine), self._writer, self._engine.connect() as conn:
             dbapi = conn.connection.dbapi_connection
             assert dbapi is not None
             cursor = dbapi.cursor()
@@ -740,12 +922,102 @@ class _DriverStatement:
             (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in compiled.positiontup
         ]
+        returning = getattr(statement, "_returning", ())
+        self._results = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in returning
+        ]
 
     def params(self, values: dict[str, Any]) -> list[Any]:
         return [
             values[name] if process is None else process(values[name])
             for name, process in self._binds
         ]
+
+    def result(self, row: Sequence[Any]) -> tuple[Any, ...]:
+        """A returned row with its columns' result processors applied."""
+        return tuple(
+            value if process is None else process(value)
+            for value, process in zip(row, self._results, strict=True)
+        )
+
+
+def _already_watched(urls: Sequence[str], *, shown: int = 5) -> str:
+    """The duplicates of an import, a few by name: a re-imported list of thousands
+    would otherwise be an error of thousands of URLs."""
+    if len(urls) == 1:
+        return f"already watched: {urls[0]} (use `watcher remove` first)"
+    named = ", ".join(urls[:shown])
+    more = f" and {len(urls) - shown} more" if len(urls) > shown else ""
+    return (
+        f"already watched: {len(urls)} URLs: {named}{more} "
+        "(use `watcher remove` first, or import only the new ones)"
+    )
+
+
+def lease_owner(token: str = "") -> str:
+    """A lease owner naming this host and process (and ``token``: one check of several)."""
+    return f"{socket.gethostname()}:{os.getpid()}" + (f":{token}" if token else "")
+
+
+def _owner_gone(owner: str) -> bool:
+    """Whether the lease owner was a process of this host that is no longer running."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, owned by another user
+        return False
+    return False
+
+
+def _database_path(engine: Engine) -> str:
+    """The SQLite file (or the URL without its password) for error messages."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)
+
+
+def describe_database_error(where: str, detail: str) -> str:
+    """One line for a database failure (``detail``: the driver's words), saying what
+    to do next."""
+    lowered = detail.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return (
+            f"{where}: the database is locked by another process ({detail}); "
+            "try again when it has finished"
+        )
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return (
+            f"{where} is not a watcher database or is damaged ({detail}); "
+            "restore it from a backup, or move it away to start afresh"
+        )
+    return f"{where}: the database cannot be used ({detail})"
+
+
+@contextmanager
+def _database_errors(engine: Engine) -> Iterator[None]:
+    """Turn the database's own failures (locked, damaged, not a database) into a
+    StoreError; constraint failures stay IntegrityErrors for the caller to judge.
+
+    The driver's own exceptions are caught too: raised in SQLAlchemy's event
+    hooks (the SQLite ``BEGIN IMMEDIATE``, the connection's pragmas), they are
+    not wrapped."""
+    driver = engine.dialect.loaded_dbapi
+    try:
+        yield
+    except (IntegrityError, driver.IntegrityError):
+        raise
+    except DatabaseError as exc:
+        detail = str(exc.orig) if exc.orig is not None else str(exc)
+        raise StoreError(describe_database_error(_database_path(engine), detail)) from exc
+    except driver.DatabaseError as exc:
+        raise StoreError(describe_database_error(_database_path(engine), str(exc))) from exc
 
 
 def _safe_url(url: str) -> str:
@@ -775,7 +1047,8 @@ def _find_watch(session: Session, ref: str | int) -> schema.Watch:
     return row
 
 
-def _watch_state(row: schema.Watch) -> WatchState:
+def _watch_state(row: Any) -> WatchState:
+    """A watch from a row of ``watches`` (ORM or Core: the same attributes)."""
     return WatchState(
         id=row.id,
         url=row.url,

@@ -83,7 +83,7 @@ def run_check_job(runtime: Runtime, watch_id: int, *, owner: str) -> str:
     until = now + timedelta(seconds=runtime.settings.total_timeout) + LEASE_MARGIN
     if not store.acquire_lease(watch_id, owner=owner, now=now, until=until):
         return "leased"
-    return runtime.check(watch).outcome
+    return runtime.check(watch, owner=owner).outcome
 
 
 @dataclass(frozen=True)
