@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from watcher.errors import WatchListError
@@ -27,7 +29,7 @@ def test_parse_interval(text: str, seconds: int | None) -> None:
         assert parse_interval(format_interval(seconds)) == seconds
 
 
-@pytest.mark.parametrize("bad", ["", "6", "h", "6 hours", "-1h", "1.5h", "100d"])
+@pytest.mark.parametrize("bad", ["", "6", "h", "6 hours", "-1h", "1.5h", "100d", "٣h", "６h"])
 def test_bad_intervals_name_the_value(bad: str) -> None:
     with pytest.raises(WatchListError, match="bad interval"):
         parse_interval(bad)
@@ -172,3 +174,13 @@ def test_long_url_under_the_limit_gets_a_short_default_name() -> None:
     url = "https://news.example/" + "a" * 1_000
     spec = make_spec(url, every="6h")
     assert spec.url == url and len(spec.name) <= 200
+
+
+def test_an_entry_error_names_the_file_and_entry_once(tmp_path: Path) -> None:
+    path = tmp_path / "list.toml"
+    path.write_text('[[watch]]\nurl = "https://news.example/a"\ntags = "k-drama"\n')
+    with pytest.raises(WatchListError) as caught:
+        parse_watchlist(path.read_text(), default_every="6h", origin=str(path))
+    message = str(caught.value)
+    assert message.count("watch #1") == 1, message
+    assert message.startswith(f"{path}: watch #1: tags must be a list of strings"), message

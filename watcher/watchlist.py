@@ -28,7 +28,8 @@ import tomli_w
 
 from watcher.errors import WatchListError
 
-_INTERVAL = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
+# ASCII digits only: "\d" would take "٣h" (an Arabic-Indic three) for 3h.
+_INTERVAL = re.compile(r"^\s*([0-9]+)\s*([smhdw])\s*$", re.IGNORECASE)
 _UNIT_SECONDS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 MIN_EVERY: Final = 60
 MAX_EVERY: Final = 90 * 86400
@@ -229,14 +230,16 @@ def parse_watchlist(text: str, *, default_every: str, origin: str) -> list[Watch
             raise WatchListError(f"{where}: unknown keys {sorted(unknown)}")
         if "url" not in entry:
             raise WatchListError(f"{where}: has no url")
+        # The field checks name ``where`` themselves; make_spec's errors do not.
+        url = _str(entry["url"], "url", where)
+        name = _opt_str(entry.get("name"), "name", where)
+        every = _str(entry.get("every", default_every), "every", where)
+        selector = _opt_str(entry.get("selector"), "selector", where)
+        tags = _tags(entry.get("tags", []), where)
+        obey_robots = _bool(entry.get("robots", True), where)
         try:
             spec = make_spec(
-                _str(entry["url"], "url", where),
-                name=_opt_str(entry.get("name"), "name", where),
-                every=_str(entry.get("every", default_every), "every", where),
-                selector=_opt_str(entry.get("selector"), "selector", where),
-                tags=_tags(entry.get("tags", []), where),
-                obey_robots=_bool(entry.get("robots", True), where),
+                url, name=name, every=every, selector=selector, tags=tags, obey_robots=obey_robots
             )
         except WatchListError as exc:
             raise WatchListError(f"{where}: {exc}") from exc
