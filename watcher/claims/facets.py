@@ -330,6 +330,14 @@ _EPISODE_VETO = re.compile(
 )
 
 
+# What is delayed is not a work: "if state grants are delayed", "flights were delayed".
+_DELAYED_THING = re.compile(
+    r"\b(?:grants?|payments?|funding|flights?|trains?|deliver(?:y|ies)|shipments?|decisions?|"
+    r"votes?|talks|negotiations|construction|roadworks|results|earnings|budgets?|permits?|"
+    r"approvals?|hearings?|trials?|elections?|games|matches)\s+(?:(?:are|is|was|were|has\s+been|"
+    r"have\s+been|had\s+been|got|get|could\s+be|may\s+be|might\s+be|will\s+be)\s+)?$",
+    re.IGNORECASE,
+)
 _DELAY_VETO = re.compile(
     r"\b(?:possibility|risk|chance|fear)s?\s+of\s+(?:further\s+)?delays?\b", re.IGNORECASE
 )
@@ -403,7 +411,9 @@ def _renewed_for(ctx: Context, m: re.Match[str], named: str | None) -> str | Non
 _RENEWED_THING = re.compile(
     r"\b(?:contracts?|subscriptions?|subscribers?|leases?|licen[cs]es?|deals?|agreements?|"
     r"memberships?|pass(?:es)?|permits?|visas?|partnerships?|passports?|policy|policies|"
-    r"loans?|sponsorships?|mandates?|vows?|calls?|interest|commitment|efforts?)\b",
+    r"loans?|sponsorships?|mandates?|vows?|calls?|interest|commitment|efforts?|buybacks?|"
+    r"bonds?|credit|facility|authori[sz]ations?|plan|scheme|district|neighbou?rhood|"
+    r"urban|downtown)\b",
     re.IGNORECASE,
 )
 _WORK_WORDS = re.compile(
@@ -494,7 +504,10 @@ def status_claims(ctx: Context) -> list[Draft]:
             continue
         if status == "cancelled" and re.search(r"\bdate\s+(?:was\s+|is\s+)?cancel", text, re.I):
             continue
-        if status == "delayed" and _DELAY_VETO.search(text):
+        if status == "delayed" and (
+            _DELAY_VETO.search(text)
+            or _DELAYED_THING.search(text, max(0, m.start() - 40), m.start())
+        ):
             continue
         if status == "renewed":
             subject = _renewed_for(ctx, m, subject)

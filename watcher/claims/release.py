@@ -64,7 +64,9 @@ _OTHER = (
     r"security|bug-?fix(?:es)?|end\s+of\s+(?:life|support)|sunset\w*|"
     # Schedules that are not the work's release: branching, pre-orders, prices, fixtures.
     r"branch(?:es|ed|ing)?|pre-?orders?|preorders?|price\s+(?:rise|increase|hike)s?|"
-    r"fixtures?|copies|units|sales|party|parties|tickets?|notes"
+    r"fixtures?|copies|units|sales|party|parties|tickets?|notes|"
+    # Meetings held: "will hold its investor day in May".
+    r"hold|holds|holding|host|hosts|hosting"
 )
 _EVENT = re.compile(
     rf"\b(?:(?P<rel>{_RELEASE})|(?P<film>{_FILMING})|(?P<other>{_OTHER})|(?P<move>{_MOVE}))\b",
@@ -655,14 +657,27 @@ def _long_past(value: str, ctx: Context) -> bool:
 # What is released, opened or changed in the clause is not a work: a list, results,
 # tickets, prices. (A work's own name may still be near: "Harbury Rovers released…".)
 _NOT_A_WORK_EVENT = re.compile(
-    r"\b(?:releas\w*|publish\w*|unveil\w*|post\w*)\s+(?:its|their|the|a|an|his|her|our)\s+"
-    r"(?:[\w-]+\s+){0,2}(?:list|fixtures?|results|earnings|figures|report|statement|guidance|"
-    r"data|numbers|forecast|budget|findings|squad|line-?up|roster|price\s+list|ratings|"
-    r"minutes|accounts|schedule\s+of\s+fees)\b|"
+    r"\b(?:releas\w*|publish\w*|unveil\w*|post\w*)\s+(?:of\s+)?(?:its|their|the|a|an|his|her|"
+    r"our)\s+(?:[\w-]+\s+(?:and\s+)?){0,4}(?:list|fixtures?|results|earnings|figures|report|"
+    r"statement|guidance|data|numbers|forecast|budget|findings|squad|line-?up|roster|"
+    r"price\s+list|ratings|minutes|accounts|schedule|calendar|(?:product\s+)?line|"
+    r"products?|models?|renderings)\b|"
     r"\b(?:renewals|tickets?|season[- ]tickets?|sales|applications|registrations?|bookings|"
     r"voting|votes|entries|nominations|submissions|enrol(?:l?ment)s?|sign-?ups)\s+"
+    r"(?:for\s+[^,.;]{1,30}?\s+)?"
     r"(?:will\s+|are\s+set\s+to\s+|is\s+set\s+to\s+)?(?:open|opens|opening|close|closes|"
     r"go\s+on\s+sale|goes\s+on\s+sale|start|starts|begin|begins)\b|"
+    # A sports or school year opens: "open their 2026-27 season on October 8".
+    r"\b(?:open|opens|opening|start|starts|begin|begins|kick\s+off|kicks\s+off)\s+"
+    r"(?:their|its|the)\s+(?:\d{4}[-–/]\d{2,4}|regular|new\s+school|academic)\s+"
+    r"(?:season|campaign|year|term)\b|"
+    # Buildings open and works begin: "the first residential buildings expected to open".
+    r"\b(?:buildings?|stores?|shops?|restaurants?|stations?|parks?|schools?|hospitals?|"
+    r"stadiums?|arenas?|museums?|bridges?|offices?|plants?|factories|branches|airports?|"
+    r"terminals?|hotels?|apartments?|homes?|housing)\s+(?:\w+\s+){0,3}?(?:(?:to|will)\s+)?"
+    r"(?:open|opens|reopen\w*)\b|"
+    r"\b(?:demolition|construction|renovation|roadworks|refurbishment)\b[^,.;]{0,80}?"
+    r"\b(?:begin|begins|start|starts|end|ends|finish\w*|complet\w*)\b|"
     r"\b(?:raise|raises|raising|hike|hikes|hiking|increase|increases|increasing|cut|cuts|"
     r"cutting|lower|lowers|freeze|freezes|frozen)\s+(?:the\s+|its\s+|their\s+)?"
     r"(?:\w+\s+){0,2}(?:price|prices|cost|costs|fee|fees|rates?|subscription)\b|"
