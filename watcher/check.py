@@ -118,18 +118,14 @@ def check_watch(
         )
     except WatchRemoved:
         return _removed(watch, t0)
-    except CheckError as exc:
-        try:
-            return _record_failure(
-                watch, exc, store=store, settings=settings, started_at=started_at, t0=t0, rng=rng
-            )
-        except WatchRemoved:
-            return _removed(watch, t0)
     except StoreError:
         raise  # the database's failure, not the page's: nothing is recorded
-    except Exception as exc:  # a bug: record it on the watch, keep the service up
-        log.exception("internal error checking %s", watch.url)
-        error = CheckError(f"internal error checking {watch.url}: {exc!r}")
+    except Exception as exc:
+        if isinstance(exc, CheckError):
+            error = exc
+        else:  # a bug: record it on the watch, keep the service up
+            log.exception("internal error checking %s", watch.url)
+            error = CheckError(f"internal error checking {watch.url}: {exc!r}")
         try:
             return _record_failure(
                 watch, error, store=store, settings=settings, started_at=started_at, t0=t0, rng=rng
@@ -139,6 +135,8 @@ def check_watch(
         except StoreError:
             raise
         except Exception:
+            if error is exc:
+                raise  # recording a page's failure failed: a bug of the store, not hidden
             log.exception("could not record the failure of %s", watch.url)
             return CheckResult(
                 watch.id,

@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -472,16 +472,31 @@ class Store:
         """One UPDATE … RETURNING in a write transaction on the driver's cursor (SQLite);
         its row, with the result processors of the returned columns applied."""
         prepared = self._driver_statement(statement, ())
+        with self._driver_transaction() as run:
+            cursor = run(prepared.sql, prepared.params(params))
+            row = cursor.fetchone()
+        return None if row is None else prepared.result(row)
+
+    @contextmanager
+    def _driver_transaction(self) -> Iterator[Callable[[str, Any], Any]]:
+        """A write transaction on SQLite's driver cursor, skipping SQLAlchemy's per-call
+        work on the hot path: yields ``run(sql, params)``, commits at the end, and on a
+        driver error rolls back and raises what SQLAlchemy would (IntegrityError,
+        OperationalError…), through ``_database_errors``."""
         with _database_errors(self._engine), self._writer, self._engine.connect() as conn:
             dbapi = conn.connection.dbapi_connection
             assert dbapi is not None
             cursor = dbapi.cursor()
             sql = "BEGIN IMMEDIATE"
+
+            def run(statement: str, params: Any) -> Any:
+                nonlocal sql
+                sql = statement
+                return cursor.execute(statement, params)
+
             try:
                 cursor.execute(sql)
-                sql = prepared.sql
-                cursor.execute(sql, prepared.params(params))
-                row = cursor.fetchone()
+                yield run
                 sql = "COMMIT"
                 cursor.execute(sql)
             except self._engine.dialect.loaded_dbapi.Error as exc:
@@ -492,7 +507,6 @@ class Store:
                 ) from exc
             finally:
                 cursor.close()
-        return None if row is None else prepared.result(row)
 
     # ------------------------------------------------------------ snapshots and checks
 
@@ -618,29 +632,9 @@ class Store:
         check, watch = _check_values(record, None), _watch_values(record)
         insert_check = self._driver_statement(_INSERT_PLAIN_CHECK, tuple(check))
         update_watch = self._driver_statement(_UPDATE_WATCH, tuple(watch))
-        with _database_errors(self._engine), self._writer, self._engine.connect() as conn:
-            dbapi = conn.connection.dbapi_connection
-            assert dbapi is not None
-            cursor = dbapi.cursor()
-            sql = "BEGIN IMMEDIATE"
-            try:
-                cursor.execute(sql)
-                sql = insert_check.sql
-                cursor.execute(sql, insert_check.params(check))
-                check_id = cursor.lastrowid
-                sql = update_watch.sql
-                cursor.execute(sql, update_watch.params(watch))
-                sql = "COMMIT"
-                cursor.execute(sql)
-            except self._engine.dialect.loaded_dbapi.Error as exc:
-                if dbapi.in_transaction:
-                    dbapi.rollback()
-                # The exception SQLAlchemy would raise (IntegrityError, OperationalError...).
-                raise DBAPIError.instance(
-                    sql, None, exc, self._engine.dialect.loaded_dbapi.Error
-                ) from exc
-            finally:
-                cursor.close()
+        with self._driver_transaction() as run:
+            check_id = run(insert_check.sql, insert_check.params(check)).lastrowid
+            run(update_watch.sql, update_watch.params(watch))
         assert check_id is not None
         return int(check_id)
 

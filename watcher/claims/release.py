@@ -475,7 +475,8 @@ _EVENT_AFTER = re.compile(
     r"expo|festival|awards?|ceremony|convention|summit)\b",
     re.IGNORECASE,
 )
-# What marks quoted words as speech: a person speaking, or a clause left open.
+# What marks quoted words as speech: a person speaking, or a sentence's length (a
+# title of eight words or more is rare; a quoted remark is not).
 _SPEECH = re.compile(
     r"\b(?:I|I[’']m|I[’']ve|we|we[’']re|we[’']ve|you|you[’']re|our|my)\b|^(?:\S+\s+){7,}",
     re.IGNORECASE,
