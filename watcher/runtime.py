@@ -39,6 +39,13 @@ log = logging.getLogger(__name__)
 _PASSES = itertools.count(1)
 
 
+def lease_batch(threads: int) -> int:
+    """How many watches a pass leases in one statement: enough that leasing costs
+    little per check (a lease and a read of stored hashes per batch), few enough
+    that a batch's last check starts soon after its lease was taken."""
+    return max(64, 4 * threads)
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -180,7 +187,9 @@ class Runtime:
                 # Leased a batch at a time, topped up while a batch's worth still runs:
                 # the threads never idle, and no lease waits long for its check.
                 if waiting and len(running) <= workers:
-                    batch = [waiting.popleft() for _ in range(min(2 * workers, len(waiting)))]
+                    batch = [
+                        waiting.popleft() for _ in range(min(lease_batch(workers), len(waiting)))
+                    ]
                     running.update(self._submit_leased(pool, batch, owner, shas, None, workers))
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
@@ -315,7 +324,7 @@ class Runtime:
                 while len(local) <= lane_threads and (queued or pending):
                     if not queued:
                         queued.extend(pending.popleft())
-                    room = 2 * lane_threads - len(local)
+                    room = lease_batch(lane_threads) - len(local)
                     batch = [queued.popleft() for _ in range(min(room, len(queued)))]
                     checks = self._submit_leased(
                         thread_pools[-1], batch, owner, shas, lane_fetcher, lane_threads
