@@ -423,10 +423,28 @@ _WORK_WORDS = re.compile(
 )
 
 
+# The thing renewed, right after the renewal words ("the renewal of its $1 billion share
+# buyback program") or right before them ("their subscription renews").
+_THING_AFTER_RENEWAL = re.compile(
+    rf"^\W*(?:of\s+|for\s+)?(?:(?:its|their|the|a|an|his|her|your|our)\s+)?"
+    # Modifiers only ("$1 billion share"): a preposition or a verb ends the object.
+    r"(?:(?!(?:after|before|with|by|to|in|on|at|as|because|when|while|and|but|from|following|"
+    r"amid|despite|than|that|which|who)\b)(?![\w-]*ing\b)[\w$.,-]+\s+){0,4}?"
+    rf"{_RENEWED_THING.pattern}",
+    re.IGNORECASE,
+)
+_THING_BEFORE_RENEWAL = re.compile(
+    rf"{_RENEWED_THING.pattern}\s+(?:(?:will|would|automatically|is|are|was|were)\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _renews_a_work(ctx: Context, m: re.Match[str]) -> bool:
     """A renewal is news of a work only when a work is what is renewed."""
-    near = ctx.text[max(0, m.start() - 60) : m.end() + 60]
-    if _RENEWED_THING.search(near):
+    text = ctx.text
+    if _THING_AFTER_RENEWAL.match(text[m.end() : m.end() + 80]) or _THING_BEFORE_RENEWAL.search(
+        text[max(0, m.start() - 40) : m.start()]
+    ):
         return False
     return bool(
         _WORK_WORDS.search(ctx.text)
