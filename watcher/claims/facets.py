@@ -334,7 +334,7 @@ _EPISODE_VETO = re.compile(
 _DELAYED_THING = re.compile(
     r"\b(?:grants?|payments?|funding|flights?|trains?|deliver(?:y|ies)|shipments?|decisions?|"
     r"votes?|talks|negotiations|construction|roadworks|results|earnings|budgets?|permits?|"
-    r"approvals?|hearings?|trials?|elections?|games|matches)\s+(?:(?:are|is|was|were|has\s+been|"
+    r"approvals?|hearings?|trials?|elections?|matches)\s+(?:(?:are|is|was|were|has\s+been|"
     r"have\s+been|had\s+been|got|get|could\s+be|may\s+be|might\s+be|will\s+be)\s+)?$",
     re.IGNORECASE,
 )
