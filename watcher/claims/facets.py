@@ -14,10 +14,11 @@ from watcher.claims.subjects import (
     ANAPHOR,
     INSTALLMENT,
     NUMBER_WORDS,
-    ORDINALS,
+    installment_number,
     main_positions,
     mentions_main,
     other_installment,
+    unit_of,
 )
 
 _STATUS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
@@ -368,33 +369,33 @@ _NOT_THE_WORK = re.compile(
 )
 
 
-_RENEWED_FOR = re.compile(
-    rf"[^.;]{{0,60}}?\bfor\s+(?:an?\s+|its\s+|the\s+)?(?:(?P<ord>{'|'.join(ORDINALS)})\s+"
-    r"(?:season|series)|(?:Season|Series)\s+(?P<num>\d{1,2}))\b",
-    re.IGNORECASE,
-)
+# "renewed (…) for a second season", "for Season 3": the installment after "for".
+_RENEWED_FOR = re.compile(r"[^.;]{0,60}?\bfor\s+(?:an?\s+|its\s+|the\s+)?", re.IGNORECASE)
 
 
-def _season_number(target: re.Match[str]) -> int:
-    return int(target["num"]) if target["num"] else ORDINALS[target["ord"].lower()]
+def _season_renewed_for(text: str, at: int) -> int | None:
+    """The season number a renewal starting at ``at`` names after "for", if any."""
+    lead = _RENEWED_FOR.match(text, at)
+    season = INSTALLMENT.match(text, lead.end()) if lead else None
+    if season is None or unit_of(season) != "Season":
+        return None
+    return installment_number(season)
 
 
 def _renewed_for(ctx: Context, m: re.Match[str], named: str | None) -> str | None:
-    """The season a renewal is for: the one it names ("renewed for a second season"),
-    else the one after the season named ("Season 1 … was renewed" is news of Season 2).
-    Another work's renewal ("Hot Desk, was renewed for Season 3") stays that work's."""
+    """The subject of a renewal: another work the grammar ties it to ("Hot Desk, was
+    renewed for Season 3"), else the season it is for ("renewed for a second season"),
+    else the one after the season named ("Season 1 … was renewed" is news of Season 2)."""
+    titled = _titled_subject(ctx, m.start(), m.end())
     base, unit, number = ctx.subject.base, ctx.subject.unit or "Season", ctx.subject.number
     if base is None:
-        return named
-    target = _RENEWED_FOR.match(ctx.text, m.start())
-    titled = _titled_subject(ctx, m.start(), m.end())
+        return named if named is not None else titled
+    wanted = _season_renewed_for(ctx.text, m.start())
     if titled is not None:
-        named = titled if target is None else f"{titled} {unit} {_season_number(target)}"
+        return titled if wanted is None else f"{titled} {unit} {wanted}"
     if named is not None and not named.startswith(base):
         return named
-    if target is not None:
-        wanted = _season_number(target)
-    else:
+    if wanted is None:
         earlier = re.search(rf"\b{unit}\s+(\d{{1,2}})$", named or "")
         if earlier is None:
             return named
@@ -408,13 +409,12 @@ def _renewed_for(ctx: Context, m: re.Match[str], named: str | None) -> str | Non
 
 # Things renewed that are not works: "the renewal of its supply contract", "their
 # subscription renews", "renew their season passes".
-_RENEWED_THING = re.compile(
+_RENEWED_THINGS = (
     r"\b(?:contracts?|subscriptions?|subscribers?|leases?|licen[cs]es?|deals?|agreements?|"
     r"memberships?|pass(?:es)?|permits?|visas?|partnerships?|passports?|policy|policies|"
     r"loans?|sponsorships?|mandates?|vows?|calls?|interest|commitment|efforts?|buybacks?|"
     r"bonds?|credit|facility|authori[sz]ations?|plan|scheme|district|neighbou?rhood|"
-    r"urban|downtown)\b",
-    re.IGNORECASE,
+    r"urban|downtown)\b"
 )
 _WORK_WORDS = re.compile(
     r"\b(?:seasons?|series|show|shows|drama|comedy|sitcom|thriller|anime|docuseries|"
@@ -430,11 +430,11 @@ _THING_AFTER_RENEWAL = re.compile(
     # Modifiers only ("$1 billion share"): a preposition or a verb ends the object.
     r"(?:(?!(?:after|before|with|by|to|in|on|at|as|because|when|while|and|but|from|following|"
     r"amid|despite|than|that|which|who)\b)(?![\w-]*ing\b)[\w$.,-]+\s+){0,4}?"
-    rf"{_RENEWED_THING.pattern}",
+    rf"{_RENEWED_THINGS}",
     re.IGNORECASE,
 )
 _THING_BEFORE_RENEWAL = re.compile(
-    rf"{_RENEWED_THING.pattern}\s+(?:(?:will|would|automatically|is|are|was|were)\s+)?$",
+    rf"{_RENEWED_THINGS}\s+(?:(?:will|would|automatically|is|are|was|were)\s+)?$",
     re.IGNORECASE,
 )
 
@@ -528,8 +528,8 @@ def status_claims(ctx: Context) -> list[Draft]:
         ):
             continue
         if status == "renewed":
-            subject = _renewed_for(ctx, m, subject)
-        if subject is None:
+            subject = _renewed_for(ctx, m, subject)  # the grammar is consulted there
+        elif subject is None:
             subject = _titled_subject(ctx, m.start(), m.end())
         if subject is None and _about_other_title(ctx):
             continue

@@ -152,11 +152,6 @@ _JOINS_OTHER = re.compile(
     r"(?:[A-Z][\w+]*[’']s\s+)?(?!(?:Season|Series|Part|Episode|Chapter|Volume|The\s+Season)\b)"
     r"(?P<title>[“\"]?[A-Z][\w’'&:+-]*(?:\s+(?:[A-Z][\w’'&:+-]*|of|the|and|\d+))*)"
 )
-_LEFT_AFTER = re.compile(
-    r"\b(?:after|since|following|at\s+the\s+end\s+of|during)\s+(?:the\s+)?(?:(?:[Ss]eason|"
-    r"[Ss]eries)\s+(?:\d+|one|two|three|four|five)|(?:first|second|third|fourth|fifth|previous|"
-    r"last)\s+(?:season|series))\b"
-)
 _AS_WORK = re.compile(
     r"\s+(?:as|with)\s+(?:the|a|an|its)\s+(?:[\w’'-]+\s+){0,3}?(?:drama|series|show|film|movie|"
     r"hit|comedy|thriller|sitcom|franchise|season|game|sequel|episodes?)\b"
@@ -342,8 +337,9 @@ _CAST_GATE = re.compile(
 # "killed off in the Season 1 finale", "since the first season". The news is the
 # subject's own season.
 _REFERENCE_INSTALLMENT = re.compile(
-    r"\b(?:from|since|than|after|(?:in|during|at)\s+the)\s+(?:the\s+)?"
-    r"(?:(?:Season|Series|Part)\s+\w+|(?:first|second|third|previous|last|earlier)\s+"
+    r"\b(?:from|since|than|after|following|during|at\s+the\s+end\s+of|(?:in|at)\s+the)\s+"
+    r"(?:the\s+)?(?:(?:Season|Series|Part)\s+\w+|(?:first|second|third|fourth|fifth|previous|"
+    r"last|earlier)\s+"
     r"(?:season|series|part))(?:[’']s)?(?:\s+(?:finale|premiere|opener|episode|cliffhanger))?\b|"
     r"\b(?:Season|Series|Part)\s+\w+(?:[’']s)?\s+(?:finale|premiere|opener|cliffhanger)\b",
     re.IGNORECASE,
@@ -359,12 +355,10 @@ def cast_claims(ctx: Context) -> list[Draft]:
     # installment the news is about.
     role = sentence_role = cast_role(text)
     masked = _PAST_PART.sub(" ", text) if "who " in text else text
-    if role == "not_returning":
-        masked = _LEFT_AFTER.sub(" ", masked)  # "exited after Season 1's finale": gone now
     if role != "series":
         # Coming, returning or leaving is news of the next season, whatever season the
-        # sentence mentions as a reference; a plain mention ("Mobius (Owen Wilson) in
-        # Season 1's finale") stays with the season it recalls.
+        # sentence mentions as a reference ("exited after Season 1's finale"); a plain
+        # mention ("Mobius (Owen Wilson) in Season 1's finale") stays with its season.
         masked = _REFERENCE_INSTALLMENT.sub(" ", masked)
     subject = other_installment(masked, ctx.subject)
     found: dict[str, tuple[str, str | None]] = {}

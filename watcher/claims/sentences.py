@@ -156,20 +156,25 @@ def _is_clutter(line: str, in_list_block: bool) -> bool:
 # sentence looks over the whole sentence, it is cut so the work stays linear.
 MAX_SENTENCE: Final = 1000
 # A comma before a digit is inside a date ("April 14, 2027"), not a clause break.
-_CLAUSE_BREAK = re.compile(r"[,;:]\s(?!\d)|\s[—–-]\s|\s")
+# A comma before a digit is inside a date ("April 14, 2027"), not a clause break.
+_CLAUSE_BREAK = re.compile(r"[,;:]\s(?!\d)")
+_SPACE = re.compile(r"\s")
 
 
-def _bounded(start: int, end: int, text: str) -> list[tuple[int, int]]:
-    """``text[start:end]`` in pieces of at most MAX_SENTENCE characters, cut after the
-    last clause break (else space) that fits."""
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most MAX_SENTENCE characters, each cut after
+    the last clause break that fits, else after the last space, else at the limit."""
     pieces: list[tuple[int, int]] = []
     while end - start > MAX_SENTENCE:
         window = text[start : start + MAX_SENTENCE]
-        breaks = [m.end() for m in _CLAUSE_BREAK.finditer(window) if m.group(0)[0] in ",;:—–-"]
-        spaces = [m.end() for m in _CLAUSE_BREAK.finditer(window)]
-        cut = start + (breaks[-1] if breaks else spaces[-1] if spaces else MAX_SENTENCE)
-        pieces.append((start, cut))
-        start = cut
+        cut = MAX_SENTENCE
+        for pattern in (_CLAUSE_BREAK, _SPACE):
+            ends = [m.end() for m in pattern.finditer(window)]
+            if ends:
+                cut = ends[-1]
+                break
+        pieces.append((start, start + cut))
+        start += cut
     pieces.append((start, end))
     return pieces
 
@@ -178,7 +183,7 @@ def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [
         bounded
         for piece_start, piece_end in _sentences(text, start, end)
-        for bounded in _bounded(piece_start, piece_end, text)
+        for bounded in _bounded(text, piece_start, piece_end)
     ]
 
 

@@ -112,7 +112,8 @@ def installment_number(m: re.Match[str]) -> int | None:
     return NUMBER_WORDS.get(raw) or ORDINALS.get(raw)
 
 
-def _unit_of(m: re.Match[str]) -> str:
+def unit_of(m: re.Match[str]) -> str:
+    """The unit of an :data:`INSTALLMENT` match, named as in subjects ("Season", "Part")."""
     word = m.group(0).lower()
     for unit in ("season", "part", "volume", "chapter", "act", "series"):
         if unit in word:
@@ -290,7 +291,7 @@ def main_subject(headline: str | None, body: str = "") -> MainSubject:
     if found is not None:
         found = _with_version(found, text, body)
         number = installment_number(inst) if inst else None
-        unit = _unit_of(inst) if inst else None
+        unit = unit_of(inst) if inst else None
         name = f"{found} {unit} {number}" if number else found
         return MainSubject(name, found, number, unit, _keywords(found))
     if inst and inst.start() > 0:
@@ -298,7 +299,7 @@ def main_subject(headline: str | None, body: str = "") -> MainSubject:
         base = re.sub(r"[’']s$", "", base).strip(" ,:-–—")
         base = _strip_lead(base)
         number = installment_number(inst)
-        unit = _unit_of(inst)
+        unit = unit_of(inst)
         name = f"{base} {unit} {number}" if number else base
     else:
         base = _strip_lead(_TITLE_SPLIT.split(text, maxsplit=1)[0].strip(" ,:-–—"))
@@ -361,7 +362,7 @@ def _names_own_installment(text: str, subject: MainSubject) -> bool:
     if subject.number is None:
         return False
     return any(
-        installment_number(m) == subject.number and _unit_of(m) == (subject.unit or "Season")
+        installment_number(m) == subject.number and unit_of(m) == (subject.unit or "Season")
         for m in INSTALLMENT.finditer(text)
     )
 
@@ -382,7 +383,7 @@ def other_installment(text: str, subject: MainSubject) -> str | None:
         number = installment_number(m)
         if number is None or subject.number is None:
             continue
-        unit = _unit_of(m)
+        unit = unit_of(m)
         if unit == (subject.unit or "Season"):
             other = number != subject.number
             found = f"{subject.base} {unit} {number}" if other else None
